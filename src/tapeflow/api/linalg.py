@@ -1,0 +1,2 @@
+"""``tf.linalg``."""
+from ..ops.linalg import *  # noqa: F401,F403

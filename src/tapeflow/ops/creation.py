@@ -1,0 +1,117 @@
+"""Tensor creation: constant, zeros/ones/fill, eye, range, linspace, one_hot, shape queries."""
+from .. import dtypes as _dtypes
+from ..backend import np
+from ..errors import InvalidArgumentError
+from ..tensor import Tensor, Variable, _to_array, _wrap
+from .array import _shape_arg
+from .core import to_tensor
+
+__all__ = ["constant", "zeros", "ones", "fill", "eye", "range", "linspace", "one_hot", "shape",
+           "size", "rank"]
+
+
+def _np_dtype(dtype, default="float32"):
+    return _dtypes.as_dtype(default if dtype is None else dtype).np_dtype
+
+
+def constant(value, dtype=None, shape=None, name=None):
+    """A Tensor from a Python value or array (floats float32, ints int32 by default).
+
+    >>> import tapeflow as tf
+    >>> print(tf.constant(3.0))
+    tf.Tensor(3.0, shape=(), dtype=float32)
+    >>> tf.constant([1, 2]).dtype
+    tf.int32
+    """
+    if isinstance(value, (Tensor, Variable)):
+        arr = value._value if dtype is None else value._value.astype(_np_dtype(dtype))
+    else:
+        arr = _to_array(value, dtype)
+    if shape is not None:
+        shape = _shape_arg(shape)
+        if arr.size == 1 and arr.shape != shape:
+            arr = np.full(shape, arr.reshape(()), arr.dtype)
+        else:
+            try:
+                arr = arr.reshape(shape)
+            except ValueError:
+                raise TypeError("constant: a value with %d elements cannot take shape %s"
+                                % (arr.size, list(shape))) from None
+    if isinstance(value, np.ndarray) and arr is value:
+        arr = arr.copy()  # the tensor must not change when the caller mutates its array
+    return _wrap(arr)
+
+
+def zeros(shape, dtype=None, name=None):
+    return _wrap(np.zeros(_shape_arg(shape), _np_dtype(dtype)))
+
+
+def ones(shape, dtype=None, name=None):
+    return _wrap(np.ones(_shape_arg(shape), _np_dtype(dtype)))
+
+
+def fill(dims, value, name=None):
+    v = to_tensor(value)
+    return _wrap(np.full(_shape_arg(dims), v._value, v._value.dtype))
+
+
+def eye(num_rows, num_columns=None, batch_shape=None, dtype=None, name=None):
+    m = np.eye(int(num_rows), None if num_columns is None else int(num_columns), dtype=_np_dtype(dtype))
+    if batch_shape is not None:
+        m = np.broadcast_to(m, _shape_arg(batch_shape) + m.shape).copy()
+    return _wrap(m)
+
+
+def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001 - TF's name
+    """Like Python's range; int32 for ints (int64 is TF's Dataset.range), float32 for floats.
+
+    >>> import tapeflow as tf
+    >>> tf.range(5).numpy()
+    array([0, 1, 2, 3, 4], dtype=int32)
+    """
+    if limit is None:
+        start, limit = 0, start
+    vals = [to_tensor(v)._value if isinstance(v, (Tensor, Variable)) else v
+            for v in (start, limit, delta)]
+    if dtype is None:
+        is_float = any(np.asarray(v).dtype.kind == "f" for v in vals)
+        dtype = "float32" if is_float else "int32"
+    if float(np.asarray(vals[2])) == 0:
+        raise InvalidArgumentError("range: delta must not be zero")
+    return _wrap(np.arange(*[np.asarray(v).item() for v in vals]).astype(_np_dtype(dtype)))
+
+
+def linspace(start, stop, num, name=None, axis=0):
+    s = to_tensor(start)
+    dt = s._value.dtype if s._value.dtype.kind == "f" else np.float32
+    out = np.linspace(s._value, to_tensor(stop)._value, int(num), axis=axis).astype(dt)
+    return _wrap(out)
+
+
+def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None, name=None):
+    """One-hot encoding; indices outside ``[0, depth)`` give all-off rows, as in TF."""
+    idx = np.asarray(to_tensor(indices)._value)
+    depth = int(depth)
+    dt = _np_dtype(dtype if dtype is not None else (
+        to_tensor(on_value).dtype if on_value is not None else None))
+    on = 1 if on_value is None else to_tensor(on_value)._value
+    off = 0 if off_value is None else to_tensor(off_value)._value
+    hot = idx[..., None] == np.arange(depth)
+    out = np.where(hot, on, off).astype(dt)
+    if axis is not None and axis != -1:
+        out = np.moveaxis(out, -1, axis)
+    return _wrap(out)
+
+
+def shape(input, out_type=None, name=None):
+    """The dynamic shape as an int32 tensor."""
+    v = input.shape if isinstance(input, (Tensor, Variable)) else np.shape(input)
+    return _wrap(np.asarray(tuple(v), dtype=_np_dtype(out_type, "int32")))
+
+
+def size(input, out_type=None, name=None):
+    return _wrap(np.asarray(int(np.prod(to_tensor(input)._value.shape)), _np_dtype(out_type, "int32")))
+
+
+def rank(input, name=None):
+    return _wrap(np.asarray(to_tensor(input)._value.ndim, np.int32))

@@ -1,0 +1,391 @@
+"""Elementwise math: arithmetic, unary functions, comparisons, casts.
+
+Each primitive is its forward NumPy function and one gradient rule per input, written
+with tapeflow ops so that it can be differentiated again. Broadcasting is undone by the
+engine (``tape.sum_to``), not here.
+"""
+import math as _math
+
+from .. import dtypes as _dtypes
+from ..backend import np
+import operator as _operator
+
+from .._context import next_id, recording
+from ..tape import record
+from ..tensor import Tensor, _wrap
+from .core import apply, binary_args, defprimitive, op_error, to_tensor
+
+_new_tensor = object.__new__
+
+__all__ = [
+    "add", "subtract", "multiply", "divide", "truediv", "floordiv", "floormod", "mod", "pow",
+    "negative", "abs", "sign", "square", "sqrt", "rsqrt", "exp", "expm1", "log", "log1p", "sin",
+    "cos", "tan", "tanh", "sigmoid", "softplus", "softsign", "erf", "maximum", "minimum",
+    "clip_by_value", "round", "floor", "ceil", "reciprocal", "cast", "equal", "not_equal", "less",
+    "less_equal", "greater", "greater_equal", "logical_and", "logical_or", "logical_not",
+    "logical_xor", "where", "add_n", "squared_difference", "divide_no_nan", "is_nan", "is_inf",
+    "is_finite", "asin", "acos", "atan", "sinh", "cosh", "atan2", "xlogy", "log_sigmoid",
+]
+
+
+def _binary(op):
+    """The public function of a binary primitive, with an inlined fast path for two tensors
+    of one dtype (the common case, and the one the micro-benchmarks time)."""
+    forward, opname = op.forward, op.name
+
+    def fn(x, y, name=None):
+        if type(x) is not Tensor or type(y) is not Tensor or x._value.dtype is not y._value.dtype:
+            x, y = binary_args(x, y, opname)
+        try:
+            out = forward(x._value, y._value)
+        except (ValueError, TypeError, ArithmeticError) as e:
+            raise op_error(opname, (x, y), e) from None
+        t = _new_tensor(Tensor)
+        t._value = out
+        t._id = next_id()
+        if recording:
+            record(op, (x, y), t, None)
+        return t
+    fn.__name__ = opname
+    return fn
+
+
+def _unary(op):
+    forward, opname = op.forward, op.name
+
+    def fn(x, name=None):
+        if type(x) is not Tensor:
+            x = to_tensor(x)
+        try:
+            out = forward(x._value)
+        except (ValueError, TypeError, ArithmeticError) as e:
+            raise op_error(opname, (x,), e) from None
+        t = _new_tensor(Tensor)
+        t._value = out
+        t._id = next_id()
+        if recording and op.differentiable:
+            record(op, (x,), t, None)
+        return t
+    fn.__name__ = opname
+    return fn
+
+
+# -- arithmetic ----------------------------------------------------------------------------
+_ADD = defprimitive("AddV2", _operator.add, lambda g, ans, x, y: g, lambda g, ans, x, y: g)
+_SUB = defprimitive("Sub", _operator.sub, lambda g, ans, x, y: g, lambda g, ans, x, y: -g)
+_MUL = defprimitive("Mul", _operator.mul, lambda g, ans, x, y: g * y, lambda g, ans, x, y: g * x)
+_DIV = defprimitive("RealDiv", _operator.truediv,
+                    lambda g, ans, x, y: g / y,
+                    lambda g, ans, x, y: -g * ans / y)          # d(x/y)/dy = -x/y² = -ans/y
+_FLOORDIV = defprimitive("FloorDiv", np.floor_divide)           # piecewise constant: no gradient
+_MOD = defprimitive("FloorMod", np.mod,
+                    lambda g, ans, x, y: g,
+                    lambda g, ans, x, y: -g * floor(x / y))
+
+
+def _pow_forward(x, y):
+    if x.dtype.kind in "iu" and np.any(np.asarray(y) < 0):
+        raise ValueError("Integers to negative integer powers are not allowed.")
+    return np.power(x, y)
+
+
+def _pow_grad_y(g, ans, x, y):
+    # d(x^y)/dy = x^y·log x, taken as 0 where x <= 0 (TF's choice: no NaN for x = 0)
+    safe_x = where(x > 0, x, ones_like(x))
+    return g * where(x > 0, ans * log(safe_x), zeros_like(x))
+
+
+_POW = defprimitive("Pow", _pow_forward,
+                    lambda g, ans, x, y: g * y * pow(x, y - 1),
+                    _pow_grad_y)
+
+add = _binary(_ADD)
+subtract = _binary(_SUB)
+multiply = _binary(_MUL)
+floordiv = floor_div = _binary(_FLOORDIV)
+floormod = mod = _binary(_MOD)
+pow = _binary(_POW)  # noqa: A001 - TF's name
+
+
+divide = truediv = _binary(_DIV)   # int32 / int32 gives float64, as in TF
+
+
+# -- unary ---------------------------------------------------------------------------------
+_NEG = defprimitive("Neg", _operator.neg, lambda g, ans, x: -g)
+_ABS = defprimitive("Abs", np.abs, lambda g, ans, x: g * sign(x))   # abs'(0) = 0
+_SIGN = defprimitive("Sign", np.sign)
+_SQUARE = defprimitive("Square", np.square, lambda g, ans, x: g * (2.0 * x))
+_SQRT = defprimitive("Sqrt", np.sqrt, lambda g, ans, x: g * (0.5 / ans))
+_RSQRT = defprimitive("Rsqrt", lambda x: 1.0 / np.sqrt(x),
+                      lambda g, ans, x: g * (-0.5 * ans * ans * ans))
+_EXP = defprimitive("Exp", np.exp, lambda g, ans, x: g * ans)
+_EXPM1 = defprimitive("Expm1", np.expm1, lambda g, ans, x: g * (ans + 1.0))
+_LOG = defprimitive("Log", np.log, lambda g, ans, x: g / x)
+_LOG1P = defprimitive("Log1p", np.log1p, lambda g, ans, x: g / (x + 1.0))
+_SIN = defprimitive("Sin", np.sin, lambda g, ans, x: g * cos(x))
+_COS = defprimitive("Cos", np.cos, lambda g, ans, x: -g * sin(x))
+_TAN = defprimitive("Tan", np.tan, lambda g, ans, x: g * (1.0 + ans * ans))
+_ASIN = defprimitive("Asin", np.arcsin, lambda g, ans, x: g * rsqrt(1.0 - x * x))
+_ACOS = defprimitive("Acos", np.arccos, lambda g, ans, x: -g * rsqrt(1.0 - x * x))
+_ATAN = defprimitive("Atan", np.arctan, lambda g, ans, x: g / (1.0 + x * x))
+_SINH = defprimitive("Sinh", np.sinh, lambda g, ans, x: g * cosh(x))
+_COSH = defprimitive("Cosh", np.cosh, lambda g, ans, x: g * sinh(x))
+_TANH = defprimitive("Tanh", np.tanh, lambda g, ans, x: g * (1.0 - ans * ans))
+
+
+def _sigmoid_forward(x):
+    # 0.5·(1 + tanh(x/2)) never overflows, unlike 1/(1 + exp(-x)) for large negative x
+    return 0.5 * (np.tanh(0.5 * x) + 1.0)
+
+
+_SIGMOID = defprimitive("Sigmoid", _sigmoid_forward, lambda g, ans, x: g * ans * (1.0 - ans))
+_SOFTPLUS = defprimitive("Softplus", lambda x: np.logaddexp(0.0, x).astype(x.dtype, copy=False),
+                         lambda g, ans, x: g * sigmoid(x))
+_SOFTSIGN = defprimitive("Softsign", lambda x: x / (1.0 + np.abs(x)),
+                         lambda g, ans, x: g / square(1.0 + abs(x)))
+_RECIPROCAL = defprimitive("Reciprocal", lambda x: 1.0 / x, lambda g, ans, x: -g * ans * ans)
+_ROUND = defprimitive("Round", np.round)   # half to even, as TF; no gradient
+_FLOOR = defprimitive("Floor", np.floor)
+_CEIL = defprimitive("Ceil", np.ceil)
+
+
+def _erf_forward(x):
+    return _erf(x).astype(x.dtype, copy=False)
+
+
+def _erf(x):
+    """erf to float64 precision: math.erf per element, vectorised through frompyfunc."""
+    x = np.asarray(x)
+    return _ERF_UFUNC(x.astype(np.float64)).astype(np.float64)
+
+
+_ERF_UFUNC = np.frompyfunc(_math.erf, 1, 1)
+_ERF = defprimitive("Erf", _erf_forward,
+                    lambda g, ans, x: g * (2.0 / _math.sqrt(_math.pi)) * exp(-(x * x)))
+
+negative = _unary(_NEG)
+abs = _unary(_ABS)  # noqa: A001
+sign = _unary(_SIGN)
+square = _unary(_SQUARE)
+sqrt = _unary(_SQRT)
+rsqrt = _unary(_RSQRT)
+exp = _unary(_EXP)
+expm1 = _unary(_EXPM1)
+log = _unary(_LOG)
+log1p = _unary(_LOG1P)
+sin = _unary(_SIN)
+cos = _unary(_COS)
+tan = _unary(_TAN)
+asin = _unary(_ASIN)
+acos = _unary(_ACOS)
+atan = _unary(_ATAN)
+sinh = _unary(_SINH)
+cosh = _unary(_COSH)
+tanh = _unary(_TANH)
+sigmoid = _unary(_SIGMOID)
+softplus = _unary(_SOFTPLUS)
+softsign = _unary(_SOFTSIGN)
+reciprocal = _unary(_RECIPROCAL)
+round = _unary(_ROUND)  # noqa: A001
+floor = _unary(_FLOOR)
+ceil = _unary(_CEIL)
+erf = _unary(_ERF)
+
+
+def log_sigmoid(x, name=None):
+    """log(sigmoid(x)) = -softplus(-x), stable for large |x|."""
+    return -softplus(-to_tensor(x))
+
+
+def atan2(y, x, name=None):
+    y, x = binary_args(y, x, "Atan2")
+    return apply(_ATAN2, (y, x))
+
+
+_ATAN2 = defprimitive("Atan2", np.arctan2,
+                      lambda g, ans, y, x: g * x / (x * x + y * y),
+                      lambda g, ans, y, x: -g * y / (x * x + y * y))
+
+
+def xlogy(x, y, name=None):
+    """x·log(y), defined as 0 where x == 0 (even for y == 0)."""
+    x, y = binary_args(x, y, "Xlogy")
+    safe_y = where(equal(x, 0.0), ones_like(y), y)
+    return where(equal(x, 0.0), zeros_like(x * y), x * log(safe_y))
+
+
+def squared_difference(x, y, name=None):
+    d = subtract(x, y)
+    return d * d
+
+
+def divide_no_nan(x, y, name=None):
+    """x / y, with 0 where y == 0."""
+    x, y = binary_args(x, y, "DivNoNan")
+    zero = equal(y, 0.0)
+    return where(zero, zeros_like(x * y), x / where(zero, ones_like(y), y))
+
+
+# -- min / max / clip ---------------------------------------------------------------------
+# A tie sends the whole gradient to the first argument, as TF does.
+_MAXIMUM = defprimitive("Maximum", np.maximum,
+                        lambda g, ans, x, y: g * cast(greater_equal(x, y), g.dtype),
+                        lambda g, ans, x, y: g * cast(less(x, y), g.dtype))
+_MINIMUM = defprimitive("Minimum", np.minimum,
+                        lambda g, ans, x, y: g * cast(less_equal(x, y), g.dtype),
+                        lambda g, ans, x, y: g * cast(greater(x, y), g.dtype))
+maximum = _binary(_MAXIMUM)
+minimum = _binary(_MINIMUM)
+
+
+def _clip_forward(x, lo, hi):
+    return np.minimum(np.maximum(x, lo), hi).astype(x.dtype, copy=False)
+
+
+# The gradient passes where lo <= x <= hi (both bounds included); the bounds get the rest.
+_CLIP = defprimitive(
+    "ClipByValue", _clip_forward,
+    lambda g, ans, x, lo, hi: g * cast(logical_and(greater_equal(x, lo), less_equal(x, hi)), g.dtype),
+    lambda g, ans, x, lo, hi: g * cast(less(x, lo), g.dtype),
+    lambda g, ans, x, lo, hi: g * cast(greater(x, hi), g.dtype))
+
+
+def clip_by_value(t, clip_value_min, clip_value_max, name=None):
+    """Clips values to ``[clip_value_min, clip_value_max]``.
+
+    >>> import tapeflow as tf
+    >>> tf.clip_by_value(tf.constant([-2.0, 0.5, 3.0]), -1.0, 1.0).numpy()
+    array([-1. ,  0.5,  1. ], dtype=float32)
+    """
+    t = to_tensor(t)
+    _, lo = binary_args(t, clip_value_min, "ClipByValue")
+    _, hi = binary_args(t, clip_value_max, "ClipByValue")
+    return apply(_CLIP, (t, lo, hi))
+
+
+# -- casts ---------------------------------------------------------------------------------
+def _cast_forward(x, dtype):
+    return x.astype(dtype, copy=False) if x.dtype != dtype else x
+
+
+# float -> float passes the gradient (the engine casts it back to the source dtype);
+# a cast to or from an integer dtype cuts the path (_CAST_CUT has no rule).
+_CAST = defprimitive("Cast", _cast_forward, lambda g, ans, x, dtype: g)
+_CAST_CUT = defprimitive("CastNoGradient", _cast_forward)
+
+
+def cast(x, dtype, name=None):
+    """Casts to ``dtype``. Float-to-float casts carry gradients; casts to int/bool do not.
+
+    >>> import tapeflow as tf
+    >>> tf.cast(tf.constant([1.7, -1.7]), tf.int32).numpy()   # truncates, as in TF
+    array([ 1, -1], dtype=int32)
+    """
+    dt = _dtypes.as_dtype(dtype).np_dtype
+    x = to_tensor(x)
+    src = x._value.dtype
+    if src == dt:
+        return x
+    if dt.kind in "fc" and src.kind in "fc":
+        return apply(_CAST, (x,), {"dtype": dt})
+    return apply(_CAST_CUT, (x,), {"dtype": dt})
+
+
+# -- comparisons and logic (no gradients) ------------------------------------------------
+_EQUAL = defprimitive("Equal", np.equal)
+_NOT_EQUAL = defprimitive("NotEqual", np.not_equal)
+_LESS = defprimitive("Less", np.less)
+_LESS_EQUAL = defprimitive("LessEqual", np.less_equal)
+_GREATER = defprimitive("Greater", np.greater)
+_GREATER_EQUAL = defprimitive("GreaterEqual", np.greater_equal)
+_AND = defprimitive("LogicalAnd", np.logical_and)
+_OR = defprimitive("LogicalOr", np.logical_or)
+_XOR = defprimitive("LogicalXor", np.logical_xor)
+_NOT = defprimitive("LogicalNot", np.logical_not)
+_IS_NAN = defprimitive("IsNan", np.isnan)
+_IS_INF = defprimitive("IsInf", np.isinf)
+_IS_FINITE = defprimitive("IsFinite", np.isfinite)
+
+equal = _binary(_EQUAL)
+not_equal = _binary(_NOT_EQUAL)
+less = _binary(_LESS)
+less_equal = _binary(_LESS_EQUAL)
+greater = _binary(_GREATER)
+greater_equal = _binary(_GREATER_EQUAL)
+logical_and = _binary(_AND)
+logical_or = _binary(_OR)
+logical_xor = _binary(_XOR)
+logical_not = _unary(_NOT)
+is_nan = _unary(_IS_NAN)
+is_inf = _unary(_IS_INF)
+is_finite = _unary(_IS_FINITE)
+
+
+# -- selection -----------------------------------------------------------------------------
+def _where_forward(c, x, y):
+    return np.where(c, x, y)
+
+
+# Dense zeros in the unselected positions (TF's SelectV2): a NaN in the branch not taken
+# still poisons the gradient there, as in TF.
+_WHERE = defprimitive("SelectV2", _where_forward,
+                      None,
+                      lambda g, ans, c, x, y: where(c, g, zeros_like(g)),
+                      lambda g, ans, c, x, y: where(c, zeros_like(g), g))
+
+
+def where(condition, x=None, y=None, name=None):
+    """Elementwise select ``x`` where ``condition`` else ``y``; with one argument, the
+    int64 coordinates of the true elements.
+
+    >>> import tapeflow as tf
+    >>> tf.where(tf.constant([True, False]), 1.0, 2.0).numpy()
+    array([1., 2.], dtype=float32)
+    """
+    c = to_tensor(condition)
+    if x is None and y is None:
+        return _wrap(np.argwhere(c._value).astype(np.int64))
+    if x is None or y is None:
+        raise ValueError("tf.where: x and y must both be given, or neither.")
+    if c._value.dtype != np.bool_:
+        c = cast(c, "bool")
+    x, y = binary_args(x, y, "SelectV2")
+    return apply(_WHERE, (c, x, y))
+
+
+def zeros_like(x, dtype=None, name=None):
+    v = to_tensor(x)._value
+    return _wrap(np.zeros(v.shape, v.dtype if dtype is None else _dtypes.as_dtype(dtype).np_dtype))
+
+
+def ones_like(x, dtype=None, name=None):
+    v = to_tensor(x)._value
+    return _wrap(np.ones(v.shape, v.dtype if dtype is None else _dtypes.as_dtype(dtype).np_dtype))
+
+
+def _add_n_grad(needs, g, ans, *inputs):
+    return [g if need else None for need in needs]
+
+
+_ADD_N = defprimitive("AddN", lambda *xs: _sum_arrays(xs), grad=_add_n_grad)
+
+
+def _sum_arrays(xs):
+    out = xs[0] + xs[1] if len(xs) > 1 else xs[0].copy()
+    for x in xs[2:]:
+        out += x
+    return out
+
+
+def add_n(inputs, name=None):
+    """Sums a list of tensors of the same shape and dtype."""
+    if not inputs:
+        raise ValueError("add_n: inputs must be a non-empty list of tensors")
+    ts = [to_tensor(t) for t in inputs]
+    first = ts[0]
+    for t in ts[1:]:
+        if t._value.shape != first._value.shape or t._value.dtype != first._value.dtype:
+            raise ValueError("add_n: all inputs must have the same shape and dtype; got %s %s and "
+                             "%s %s" % (first.dtype.name, tuple(first.shape), t.dtype.name,
+                                        tuple(t.shape)))
+    return apply(_ADD_N, tuple(ts))

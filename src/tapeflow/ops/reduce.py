@@ -1,0 +1,187 @@
+"""Reductions over axes: sum, mean, max, min, prod, logsumexp, variance, std, any, all."""
+from ..backend import np
+from ..tensor import _wrap
+from .core import apply, axis_attr, defprimitive, to_tensor
+
+__all__ = ["reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_prod",
+           "reduce_logsumexp", "reduce_variance", "reduce_std", "reduce_any", "reduce_all"]
+
+
+def _norm_axes(axis, ndim):
+    """Axes as a sorted tuple of non-negative ints (None: all axes)."""
+    if axis is None:
+        return tuple(range(ndim))
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    out = []
+    for a in axes:
+        if not -ndim <= a < max(ndim, 1):
+            raise ValueError("axis %d is out of range for a tensor of rank %d" % (a, ndim))
+        out.append(a % ndim if ndim else 0)
+    return tuple(sorted(set(out)))
+
+
+def _kept_shape(shape, axis):
+    """The reduced shape with size-1 dims kept, to broadcast a gradient back."""
+    axes = _norm_axes(axis, len(shape))
+    return tuple(1 if i in axes else d for i, d in enumerate(shape))
+
+
+def _expand_back(g, x, axis, keepdims):
+    """Reshape an upstream gradient of a reduction so it broadcasts against ``x``."""
+    from .array import reshape
+    if not keepdims and x._value.ndim:
+        g = reshape(g, _kept_shape(x._value.shape, axis))
+    return g
+
+
+def _count(x, axis):
+    shape = x._value.shape
+    n = 1
+    for a in _norm_axes(axis, len(shape)):
+        n *= shape[a]
+    return n
+
+
+def _broadcast_like(g, x):
+    from .array import broadcast_to
+    return broadcast_to(g, x._value.shape)
+
+
+_SUM = defprimitive(
+    "Sum", lambda x, axis, keepdims: np.sum(x, axis=axis, keepdims=keepdims, dtype=x.dtype),
+    lambda g, ans, x, axis, keepdims: _broadcast_like(_expand_back(g, x, axis, keepdims), x))
+
+
+def _mean_forward(x, axis, keepdims):
+    if x.dtype.kind in "iu":  # TF's integer mean is an integer division
+        return (np.sum(x, axis=axis, keepdims=keepdims) // max(_count_arr(x, axis), 1)).astype(x.dtype)
+    return np.mean(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
+
+
+def _count_arr(x, axis):
+    n = 1
+    for a in _norm_axes(axis, x.ndim):
+        n *= x.shape[a]
+    return n
+
+
+_MEAN = defprimitive(
+    "Mean", _mean_forward,
+    lambda g, ans, x, axis, keepdims: _broadcast_like(
+        _expand_back(g, x, axis, keepdims) / float(max(_count(x, axis), 1)), x))
+
+
+def _extreme_grad(g, ans, x, axis, keepdims):
+    # Ties share the gradient equally (TF's reduce_max/min rule, unlike tf.maximum).
+    from .math import cast, equal
+    a = _expand_back(ans, x, axis, keepdims)
+    mask = cast(equal(x, a), g.dtype)
+    count = reduce_sum(mask, axis=axis, keepdims=True)
+    return _expand_back(g, x, axis, keepdims) * mask / count
+
+
+_MAX = defprimitive("Max", lambda x, axis, keepdims: np.max(x, axis=axis, keepdims=keepdims),
+                    _extreme_grad)
+_MIN = defprimitive("Min", lambda x, axis, keepdims: np.min(x, axis=axis, keepdims=keepdims),
+                    _extreme_grad)
+
+
+def _prod_grad(g, ans, x, axis, keepdims):
+    # d prod / d x_i = prod of the others; computed without dividing by x (zeros are fine).
+    from .array import reshape, transpose
+    axes = _norm_axes(axis, x._value.ndim)
+    rest = [i for i in range(x._value.ndim) if i not in axes]
+    perm = list(axes) + rest
+    xt = transpose(x, perm)
+    shape_t = xt._value.shape
+    n = _count(x, axis)
+    flat = reshape(xt, (n, -1))
+    left = _cumprod_exclusive(flat)
+    right = _cumprod_exclusive(flat, reverse=True)
+    others = reshape(left * right, shape_t)
+    inv = np.argsort(perm)
+    others = transpose(others, [int(i) for i in inv])
+    return _expand_back(g, x, axis, keepdims) * others
+
+
+def _cumprod_exclusive(x, reverse=False):
+    from .array import cumprod
+    return cumprod(x, axis=0, exclusive=True, reverse=reverse)
+
+
+_PROD = defprimitive("Prod", lambda x, axis, keepdims: np.prod(x, axis=axis, keepdims=keepdims,
+                                                               dtype=x.dtype),
+                     _prod_grad)
+_ANY = defprimitive("Any", lambda x, axis, keepdims: np.any(x, axis=axis, keepdims=keepdims))
+_ALL = defprimitive("All", lambda x, axis, keepdims: np.all(x, axis=axis, keepdims=keepdims))
+
+
+def _reduce(op, input_tensor, axis, keepdims):
+    x = to_tensor(input_tensor)
+    axis = axis_attr(axis)
+    if axis is not None:
+        _norm_axes(axis, x._value.ndim)  # validates: a clear error instead of NumPy's
+    return apply(op, (x,), {"axis": axis, "keepdims": bool(keepdims)})
+
+
+def reduce_sum(input_tensor, axis=None, keepdims=False, name=None):
+    """Sum over ``axis`` (all axes if None).
+
+    >>> import tapeflow as tf
+    >>> tf.reduce_sum(tf.constant([[1.0, 2.0], [3.0, 4.0]]), axis=0).numpy()
+    array([4., 6.], dtype=float32)
+    """
+    return _reduce(_SUM, input_tensor, axis, keepdims)
+
+
+def reduce_mean(input_tensor, axis=None, keepdims=False, name=None):
+    """Mean over ``axis``; an integer tensor gives an integer (truncated) mean, as in TF."""
+    return _reduce(_MEAN, input_tensor, axis, keepdims)
+
+
+def reduce_max(input_tensor, axis=None, keepdims=False, name=None):
+    return _reduce(_MAX, input_tensor, axis, keepdims)
+
+
+def reduce_min(input_tensor, axis=None, keepdims=False, name=None):
+    return _reduce(_MIN, input_tensor, axis, keepdims)
+
+
+def reduce_prod(input_tensor, axis=None, keepdims=False, name=None):
+    return _reduce(_PROD, input_tensor, axis, keepdims)
+
+
+def reduce_any(input_tensor, axis=None, keepdims=False, name=None):
+    return _reduce(_ANY, input_tensor, axis, keepdims)
+
+
+def reduce_all(input_tensor, axis=None, keepdims=False, name=None):
+    return _reduce(_ALL, input_tensor, axis, keepdims)
+
+
+def reduce_logsumexp(input_tensor, axis=None, keepdims=False, name=None):
+    """log(sum(exp(x))) computed stably (the max is subtracted first)."""
+    from .array import stop_gradient
+    from .math import exp, log
+    x = to_tensor(input_tensor)
+    m = stop_gradient(reduce_max(x, axis=axis, keepdims=True))
+    m = _wrap(np.where(np.isfinite(m._value), m._value, 0).astype(x._value.dtype))
+    out = log(reduce_sum(exp(x - m), axis=axis, keepdims=True)) + m
+    if not keepdims:
+        from .array import squeeze
+        axes = _norm_axes(axis_attr(axis), x._value.ndim)
+        out = squeeze(out, axis=list(axes)) if axes else out
+    return out
+
+
+def reduce_variance(input_tensor, axis=None, keepdims=False, name=None):
+    """Population variance (divides by N)."""
+    x = to_tensor(input_tensor)
+    mean = reduce_mean(x, axis=axis, keepdims=True)
+    d = x - mean
+    return reduce_mean(d * d, axis=axis, keepdims=keepdims)
+
+
+def reduce_std(input_tensor, axis=None, keepdims=False, name=None):
+    from .math import sqrt
+    return sqrt(reduce_variance(input_tensor, axis=axis, keepdims=keepdims))
