@@ -132,7 +132,7 @@ class Tensor:
     <tf.Tensor: shape=(), dtype=float32, numpy=6.0>
     """
 
-    __slots__ = ("_value", "_id", "__weakref__")
+    __slots__ = ("_value", "_id", "_keras_mask", "__weakref__")  # Keras sets masks on outputs
     __array_priority__ = 100  # ndarray (op) Tensor defers to Tensor's reflected operators
 
     def __init__(self, value, dtype=None):
