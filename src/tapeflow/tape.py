@@ -11,17 +11,16 @@ derivatives work.
 """
 import contextlib
 import enum
-import logging
+import types
 import warnings
 
 from . import nest
-from ._context import recording
+from ._context import next_id, recording
 from .backend import np
 from .tensor import IndexedSlices, Tensor, Variable, _wrap
 
-__all__ = ["GradientTape", "UnconnectedGradients", "record", "sum_to"]
+__all__ = ["GradientTape", "UnconnectedGradients", "aggregate_gradients", "record", "sum_to"]
 
-_log = logging.getLogger("tapeflow")
 _ONES = {}  # dtype -> cached scalar seed of ones
 
 
@@ -50,6 +49,9 @@ def record(op, inputs, out, attrs):
                 break
 
 
+_NO_VARIABLES = types.MappingProxyType({})  # shared and read-only: a tape never entered
+
+
 class GradientTape:
     """Records operations for automatic differentiation (TF 2 semantics).
 
@@ -74,7 +76,7 @@ class GradientTape:
         self._watch_accessed = bool(watch_accessed_variables)
         self._records = None  # None until entered, and again once a non-persistent tape is used
         self._ids = None
-        self._variables = {}
+        self._variables = _NO_VARIABLES  # replaced by a fresh dict when recording starts
         self._recording = False
 
     # -- context ---------------------------------------------------------------------------
@@ -84,7 +86,11 @@ class GradientTape:
 
     def __exit__(self, exc_type, exc, tb):
         if self._recording:
-            self._pop()
+            if recording[-1] is self:   # the usual case, inlined: this runs every step
+                recording.pop()
+                self._recording = False
+            else:
+                self._pop()
         return False
 
     def _push(self):
@@ -117,23 +123,22 @@ class GradientTape:
         if type(tensor) is Tensor and tensor._value.dtype.kind in "fc":
             self._ids.add(tensor._id)
             return
-        for t in nest.flatten(tensor):
-            if isinstance(t, Variable):
-                self._watch_variable(t)
-            elif isinstance(t, Tensor):
-                if t._value.dtype.kind not in "fc":
-                    _warn_dtype(t)
-                    continue
-                self._ids.add(t._id)
-            else:
+        items = nest.flatten(tensor)
+        for t in items:
+            if not isinstance(t, (Tensor, Variable)):
                 raise ValueError("Passed in object %r of type %r, not tf.Tensor or tf.Variable or "
                                  "ExtensionType." % (t, type(t).__name__))
+        for t in items:
+            if t._value.dtype.kind not in "fc":
+                _warn_dtype(t)
+            elif isinstance(t, Variable):
+                self._watch_variable(t)
+            else:
+                self._ids.add(t._id)
 
     def _watch_variable(self, v):
-        if v._id not in self._variables:
-            if v._value.dtype.kind not in "fc":
-                _warn_dtype(v)
-                return
+        """Watches a variable (``Variable._read`` calls this: integer variables are skipped)."""
+        if v._id not in self._variables and v._value.dtype.kind in "fc":
             self._variables[v._id] = v
             self._ids.add(v._id)
 
@@ -144,7 +149,7 @@ class GradientTape:
     @contextlib.contextmanager
     def stop_recording(self):
         """Temporarily stops recording on this tape (ops inside are invisible to it)."""
-        if not self._recording:
+        if self._records is None:
             raise RuntimeError("Trying to stop recording a tape which is not recording.")
         self._pop()
         try:
@@ -167,7 +172,7 @@ class GradientTape:
             if not self._persistent:
                 self._pop()
             else:
-                _warn_once_in_context()
+                _warn_in_context()
 
     def _finish_use(self):
         if not self._persistent:
@@ -192,6 +197,8 @@ class GradientTape:
         if self._records is None or self._recording:
             self._start_use()
         zero = False if unconnected_gradients is _NONE else _unconnected_mode(unconnected_gradients)
+        if type(target) is Tensor and type(sources) is Tensor and output_gradients is None:
+            return self._gradient_of_one(target, sources, zero)
         if target is None:
             raise TypeError("Argument `target` should be a list or nested structure of Tensors, "
                             "Variables or CompositeTensors to be differentiated, but received None.")
@@ -199,9 +206,9 @@ class GradientTape:
             _as_tape_tensor(t) for t in nest.flatten(target)]
         single = type(sources) is Tensor or isinstance(sources, Variable)
         if single:
-            source_tensors = [sources if type(sources) is Tensor else _as_tape_tensor(sources)]
+            source_tensors = [sources if type(sources) is Tensor else self._source(sources)]
         else:
-            source_tensors = [_as_tape_tensor(s) for s in nest.flatten(sources)]
+            source_tensors = [self._source(s) for s in nest.flatten(sources)]
         seeds = _seeds(targets, output_gradients)
         records = self._records
         if not self._persistent:
@@ -211,49 +218,92 @@ class GradientTape:
         for t in source_tensors:
             g = grads.get(t._id) if t._value.dtype.kind in "fc" else None
             if g is None and zero:
-                g = _wrap(np.zeros_like(t._value))
+                g = _zeros_like(t)
             result.append(g)
         return result[0] if single else nest.pack_sequence_as(sources, result)
+
+    def _gradient_of_one(self, target, source, zero):
+        """``gradient()`` for one target tensor and one source tensor (the common case)."""
+        v = target._value
+        seed = _ONES.get(v.dtype) if v.ndim == 0 else None
+        if seed is None:
+            seed = _seeds([target], None)[0]
+        records = self._records
+        if not self._persistent:
+            self._records = self._ids = None  # frees everything recorded
+        g = backprop(records, (target,), (seed,), (source,)).get(source._id) \
+            if source._value.dtype.kind in "fc" else None
+        if g is None and zero:
+            g = _zeros_like(source)
+        return g
+
+    def _source(self, s):
+        """A source as a tensor. A variable this tape does not watch is unconnected, as in TF
+        (its reads are not on the tape even where an op that uses them is)."""
+        if isinstance(s, Variable) and s._id not in self._variables:
+            t = object.__new__(Tensor)
+            t._value, t._id = s._value, next_id()
+            return t
+        return _as_tape_tensor(s)
 
     def jacobian(self, target, sources, unconnected_gradients=UnconnectedGradients.NONE,
                  parallel_iterations=None, experimental_use_pfor=True):
         """Full Jacobian: result per source has shape ``target.shape + source.shape``.
 
         One vectorised backward pass: the gradient rules run on a batch of one-hot seeds
-        stacked along a new leading axis (no Python loop per target element).
+        stacked along a new leading axis (no Python loop per target element; see
+        ``tapeflow/jacobian.py``). ``experimental_use_pfor=False`` loops instead and needs a
+        persistent tape. Counts as the one use of a non-persistent tape.
+
+        >>> import tapeflow as tf
+        >>> x = tf.constant([1.0, 2.0])
+        >>> with tf.GradientTape() as g:
+        ...     g.watch(x)
+        ...     y = x * x
+        >>> g.jacobian(y, x).numpy()
+        array([[2., 0.],
+               [0., 4.]], dtype=float32)
         """
         from .jacobian import jacobian
         return jacobian(self, target, sources, unconnected_gradients, experimental_use_pfor)
 
     def batch_jacobian(self, target, source, unconnected_gradients=UnconnectedGradients.NONE,
                        parallel_iterations=None, experimental_use_pfor=True):
-        """Per-example Jacobians: ``[b, *target.shape[1:], *source.shape[1:]]``."""
+        """Per-example Jacobians: ``[b, *target.shape[1:], *source.shape[1:]]``.
+
+        Assumes ``target[i]`` depends only on ``source[i]``. Both need rank >= 2 and the same
+        first dimension. Where nothing is connected the result is zeros, never ``None``.
+
+        >>> import tapeflow as tf
+        >>> x = tf.constant([[1.0, 2.0], [3.0, 4.0]])
+        >>> with tf.GradientTape() as g:
+        ...     g.watch(x)
+        ...     y = x * x
+        >>> g.batch_jacobian(y, x).shape
+        TensorShape([2, 2, 2])
+        """
         from .jacobian import batch_jacobian
         return batch_jacobian(self, target, source, unconnected_gradients, experimental_use_pfor)
 
 
-_warned = {"context": False, "dtype": 0}
+_IN_CONTEXT_MESSAGE = (
+    "Calling GradientTape.gradient on a persistent tape inside its context is significantly "
+    "less efficient than calling it outside the context (it causes the gradient ops to be "
+    "recorded on the tape, leading to increased CPU and memory usage). Only call "
+    "GradientTape.gradient inside the context if you actually want to trace the gradient in "
+    "order to compute higher order derivatives.")
 
 
-def _warn_once_in_context():
-    if not _warned["context"]:
-        _warned["context"] = True
-        _log.warning(
-            "Calling GradientTape.gradient on a persistent tape inside its context is "
-            "significantly less efficient than calling it outside the context (it causes the "
-            "gradient ops to be recorded on the tape, leading to increased CPU and memory usage). "
-            "Only call GradientTape.gradient inside the context if you actually want to trace the "
-            "gradient in order to compute higher order derivatives.")
-        warnings.warn("GradientTape.gradient called inside the context of a persistent tape: the "
-                      "gradient computation is recorded too (use it only for higher-order "
-                      "derivatives).", RuntimeWarning, stacklevel=3)
+# TF logs these; here they are Python warnings, which the default filter shows once per
+# calling line (a training loop does not flood the output).
+def _warn_in_context():
+    warnings.warn(_IN_CONTEXT_MESSAGE, RuntimeWarning, stacklevel=4)
 
 
 def _warn_dtype(t):
-    if _warned["dtype"] < 5:
-        _warned["dtype"] += 1
-        _log.warning("The dtype of the watched tensor must be floating (e.g. tf.float32), got %r",
-                     t.dtype)
+    warnings.warn("The dtype of the watched tensor must be floating (e.g. tf.float32), got %r; "
+                  "it is ignored (no gradient flows through integer or bool tensors)."
+                  % (t.dtype,), RuntimeWarning, stacklevel=3)
 
 
 def _unconnected_mode(value):
@@ -319,13 +369,8 @@ def _seeds(targets, output_gradients):
     return out
 
 
-def backprop(records, targets, seeds, sources):
-    """Reverse-mode sweep over ``records``; returns {tensor id: gradient} for the sources.
-
-    Only records on a path from a source to a target run their rules, and a rule is asked
-    only for the inputs on such a path (a matmul with constant data computes no gradient
-    for the data).
-    """
+def forward_path(records, sources):
+    """The float source ids, every tensor id reachable from them, and the records on the way."""
     if len(sources) == 1:
         s = sources[0]
         source_ids = {s._id} if s._value.dtype.kind in "fc" else set()
@@ -343,6 +388,17 @@ def backprop(records, targets, seeds, sources):
                 else:
                     relevant.add(out._id)
                 break
+    return source_ids, relevant, path
+
+
+def backprop(records, targets, seeds, sources):
+    """Reverse-mode sweep over ``records``; returns {tensor id: gradient} for the sources.
+
+    Only records on a path from a source to a target run their rules, and a rule is asked
+    only for the inputs on such a path (a matmul with constant data computes no gradient
+    for the data).
+    """
+    source_ids, relevant, path = forward_path(records, sources)
     grads = {}
     if len(targets) == 1:
         t = targets[0]
@@ -361,8 +417,7 @@ def backprop(records, targets, seeds, sources):
             for o, g in zip(out, gs):
                 if g is not None and o._id in source_ids:
                     saved[o._id] = g
-            g = tuple(_wrap(np.zeros_like(o._value)) if g is None else _dense(g)
-                      for o, g in zip(out, gs))
+            g = tuple(_zeros_like(o) if g is None else _dense(g) for o, g in zip(out, gs))
         else:
             g = grads.pop(out._id, None)
             if g is None:
@@ -384,9 +439,38 @@ def backprop(records, targets, seeds, sources):
                                     % (op.name, type(gi).__name__))
                 key = t._id
                 prev = grads.get(key)
-                grads[key] = gi if prev is None else _add_grads(prev, gi)
+                if prev is None:
+                    grads[key] = gi
+                elif not recording and type(prev) is Tensor and type(gi) is Tensor:
+                    grads[key] = _wrap(prev._value + gi._value)  # no tape wants this sum
+                else:
+                    grads[key] = _add_grads(prev, gi)
     grads.update(saved)
     return grads
+
+
+def aggregate_gradients(grads):
+    """Sums gradient contributions as TF does: ``None`` entries are ignored, all-IndexedSlices
+    concatenate into one IndexedSlices, anything mixed is dense; ``None`` if nothing is left.
+
+    >>> import tapeflow as tf
+    >>> from tapeflow.tape import aggregate_gradients
+    >>> float(aggregate_gradients([tf.constant(1.0), None, tf.constant(2.0)]))
+    3.0
+    """
+    grads = [g for g in grads if g is not None]
+    if not grads:
+        return None
+    total = grads[0]
+    for g in grads[1:]:
+        total = _add_grads(total, g)
+    return total
+
+
+def _zeros_like(t):
+    """Zeros of a tensor's shape and dtype (a NumPy scalar for rank 0, like every value)."""
+    z = np.zeros_like(t._value)
+    return _wrap(z[()] if z.ndim == 0 else z)
 
 
 def _dense(g):
@@ -430,7 +514,8 @@ def _ops():
         from .ops import array, math, reduce
         _OPS.append(types.SimpleNamespace(
             add=math.add, cast=math.cast, concat=array.concat, reshape=array.reshape,
-            broadcast_to=array.broadcast_to, reduce_sum=reduce.reduce_sum))
+            broadcast_to=array.broadcast_to, reduce_sum=reduce.reduce_sum, stack=array.stack,
+            unstack=array.unstack, transpose=array.transpose))
     return _OPS[0]
 
 

@@ -310,7 +310,8 @@ def _to_array(value, dtype=None):
     times faster, and every op already returns scalars for rank-0 inputs.
     """
     arr = _to_array_nd(value, dtype)
-    return arr[()] if arr.ndim == 0 and type(arr) is np.ndarray else arr
+    # (string scalars stay 0-d object arrays: indexing them would give a bare ``bytes``)
+    return arr[()] if arr.ndim == 0 and type(arr) is np.ndarray and arr.dtype.kind != "O" else arr
 
 
 def _to_array_nd(value, dtype=None):
@@ -542,9 +543,11 @@ class Variable:
         array is copied first (copy-on-write), so what a tape saved stays valid.
         """
         s = self._snapshot
-        if s is not None and sys.getrefcount(s) > 2:
+        # references to the snapshot: the slot, ``s`` and getrefcount's argument
+        if s is not None and sys.getrefcount(s) > 3:
             self._value = self._value.copy()
             self._snapshot = s = None
+        # references to the array: the slot, the snapshot's slot (if any) and the argument
         expected = 2 if s is None else 3
         if sys.getrefcount(self._value) > expected:
             self._value = self._value.copy()

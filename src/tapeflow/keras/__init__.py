@@ -9,7 +9,9 @@ _SUBMODULES = ("layers", "losses", "optimizers", "metrics", "callbacks", "initia
                "backend", "saving")
 # Top-level names: name -> (module, attribute).
 _ATTRS = {"Model": (".models", "Model"), "Sequential": (".models", "Sequential"),
-          "Input": (".layers", "Input"), "Layer": (".layers", "Layer")}
+          "Input": (".layers", "Input"), "Layer": (".layers", "Layer"),
+          "InputSpec": (".layers", "InputSpec"), "KerasTensor": (".layers", "KerasTensor"),
+          "Variable": (".variables", "KerasVariable")}
 
 
 def __getattr__(name):

@@ -1,4 +1,7 @@
 """Shape and indexing ops: reshape, transpose, concat/stack, slicing, gather, scatter."""
+import builtins as _builtins
+import collections as _collections
+
 from .. import dtypes as _dtypes
 from ..backend import np
 from ..errors import InvalidArgumentError
@@ -8,6 +11,9 @@ from .core import apply, axis_attr, defprimitive, to_tensor
 __all__ = ["reshape", "broadcast_to", "transpose", "expand_dims", "squeeze", "concat", "stack",
            "unstack", "identity", "stop_gradient", "unsorted_segment_sum", "gather", "cumsum",
            "cumprod", "getitem"]
+
+
+_py_slice = _builtins.slice  # this module defines tf.slice
 
 
 def _shape_arg(shape):
@@ -419,3 +425,368 @@ def cumprod(x, axis=0, exclusive=False, reverse=False, name=None):
     x = to_tensor(x)
     return apply(_CUMPROD, (x,), {"axis": int(axis) % max(x._value.ndim, 1),
                                   "exclusive": bool(exclusive), "reverse": bool(reverse)})
+
+
+# -- tile / pad ----------------------------------------------------------------------------
+def _tile_grad(g, ans, x, multiples):
+    # y viewed as (m0, d0, m1, d1, ...): the gradient sums over every m_i axis.
+    from .reduce import reduce_sum
+    shape = x._value.shape
+    split_shape = []
+    for m, d in zip(multiples, shape):
+        split_shape += [m, d]
+    return reshape(reduce_sum(reshape(g, split_shape), axis=tuple(range(0, 2 * len(shape), 2))),
+                   shape)
+
+
+_TILE = defprimitive("Tile", lambda x, multiples: np.tile(x, multiples), _tile_grad)
+
+
+def tile(input, multiples, name=None):
+    """Repeats ``input`` ``multiples[i]`` times along axis ``i``.
+
+    >>> import tapeflow as tf
+    >>> tf.tile(tf.constant([[1, 2]]), [2, 2]).numpy()
+    array([[1, 2, 1, 2],
+           [1, 2, 1, 2]], dtype=int32)
+    """
+    x = to_tensor(input)
+    multiples = _shape_arg(multiples)
+    if len(multiples) != x._value.ndim:
+        raise InvalidArgumentError("tile: expected multiples of length %d (the rank of input of "
+                                   "shape %s), got %s" % (x._value.ndim, tuple(x._value.shape),
+                                                          list(multiples)))
+    if any(m < 0 for m in multiples):
+        raise InvalidArgumentError("tile: multiples must be non-negative, got %s" % list(multiples))
+    return apply(_TILE, (x,), {"multiples": multiples})
+
+
+def _pad_forward(x, paddings, value):
+    return np.pad(x, paddings, mode="constant", constant_values=value)
+
+
+def _pad_grad(g, ans, x, paddings, value):
+    key = tuple(_py_slice(lo, lo + d) for (lo, _), d in zip(paddings, x._value.shape))
+    return getitem(g, key)
+
+
+_PAD = defprimitive("PadV2", _pad_forward, _pad_grad)
+
+
+def pad(tensor, paddings, mode="CONSTANT", constant_values=0, name=None):
+    """Pads ``tensor`` with ``paddings[i] = [before, after]`` along axis ``i``.
+
+    ``mode`` is ``"CONSTANT"``, ``"REFLECT"`` (edge not repeated) or ``"SYMMETRIC"`` (edge
+    repeated), as in TF.
+
+    >>> import tapeflow as tf
+    >>> tf.pad(tf.constant([1, 2]), [[1, 2]]).numpy()
+    array([0, 1, 2, 0, 0], dtype=int32)
+    """
+    x = to_tensor(tensor)
+    pads = np.asarray(paddings._value if isinstance(paddings, (Tensor, Variable)) else paddings)
+    nd = x._value.ndim
+    if pads.shape != (nd, 2):
+        raise InvalidArgumentError("pad: paddings must have shape [%d, 2] for an input of shape %s, "
+                                   "got %s" % (nd, tuple(x._value.shape), list(pads.shape)))
+    pads = tuple((int(a), int(b)) for a, b in pads.tolist())
+    if any(a < 0 or b < 0 for a, b in pads):
+        raise InvalidArgumentError("pad: paddings must be non-negative, got %s" % (pads,))
+    mode = mode.upper()
+    if mode == "CONSTANT":
+        value = to_tensor(constant_values, x._value.dtype)._value
+        return apply(_PAD, (x,), {"paddings": pads, "value": value})
+    if mode not in ("REFLECT", "SYMMETRIC"):
+        raise ValueError("pad: mode must be CONSTANT, REFLECT or SYMMETRIC, got %r" % mode)
+    # A mirror pad is a gather along each axis (its gradient scatter-adds the mirrored rows).
+    np_mode = "reflect" if mode == "REFLECT" else "symmetric"
+    for axis, (lo, hi) in enumerate(pads):
+        n = x._value.shape[axis]
+        limit = n - 1 if mode == "REFLECT" else n
+        if lo > limit or hi > limit:
+            raise InvalidArgumentError("pad: %s paddings must be at most %d for dimension %d of "
+                                       "size %d, got %s" % (mode, limit, axis, n, [lo, hi]))
+        if lo or hi:
+            x = gather(x, np.pad(np.arange(n), (lo, hi), mode=np_mode), axis=axis)
+    return x
+
+
+# -- slicing helpers -----------------------------------------------------------------------
+def slice(input_, begin, size, name=None):  # noqa: A001 - TF's name
+    """The block of ``input_`` starting at ``begin`` with ``size`` (-1: to the end)."""
+    x = to_tensor(input_)
+    begin, size = _shape_arg(begin), _shape_arg(size)
+    shape = x._value.shape
+    if len(begin) != len(shape) or len(size) != len(shape):
+        raise InvalidArgumentError("slice: begin %s and size %s must both have length %d (the rank "
+                                   "of input of shape %s)" % (list(begin), list(size), len(shape),
+                                                              tuple(shape)))
+    key = []
+    for b, s, d in zip(begin, size, shape):
+        end = d if s == -1 else b + s
+        if b < 0 or end > d or end < b:
+            raise InvalidArgumentError("slice: begin %s, size %s out of bounds for a tensor of shape "
+                                       "%s" % (list(begin), list(size), tuple(shape)))
+        key.append(_py_slice(b, end))
+    return getitem(x, tuple(key))
+
+
+def reverse(tensor, axis, name=None):
+    """Reverses the order of elements along each axis in ``axis``."""
+    x = to_tensor(tensor)
+    nd = x._value.ndim
+    axes = axis_attr(axis)
+    axes = axes if isinstance(axes, tuple) else (axes,)
+    for a in axes:
+        if not -nd <= a < nd:
+            raise InvalidArgumentError("reverse: axis %d out of range for a tensor of rank %d"
+                                       % (a, nd))
+    axes = {a % nd for a in axes}
+    key = tuple(_py_slice(None, None, -1) if i in axes else _py_slice(None)
+                for i in range(nd))
+    return getitem(x, key)
+
+
+# -- gather_nd / scatter_nd / boolean_mask ------------------------------------------------
+def _nd_key(indices):
+    return tuple(np.moveaxis(indices, -1, 0))
+
+
+def _gather_nd_forward(params, indices):
+    return params[_nd_key(indices)]
+
+
+def _scatter_nd_forward(indices, updates, shape):
+    out = np.zeros(shape, updates.dtype)
+    np.add.at(out, _nd_key(indices), updates)
+    return out
+
+
+_GATHER_ND = defprimitive("GatherNd", _gather_nd_forward,
+                          lambda g, ans, params, indices: scatter_nd(indices, g, params._value.shape),
+                          None)
+# Duplicate indices add up, as in TF.
+_SCATTER_ND = defprimitive("ScatterNd", _scatter_nd_forward,
+                           None, lambda g, ans, indices, updates, shape: gather_nd(g, indices))
+
+
+def _check_nd_indices(indices, shape, opname):
+    iv = indices._value
+    if iv.dtype.kind not in "iu":
+        raise InvalidArgumentError("%s: indices must be integers, got dtype %s" % (
+            opname, indices.dtype.name))
+    k = iv.shape[-1] if iv.ndim else 0
+    if iv.ndim == 0 or k > len(shape):
+        raise InvalidArgumentError("%s: indices of shape %s must have a last dimension of at most %d "
+                                   "(the rank of a tensor of shape %s)" % (
+                                       opname, tuple(iv.shape), len(shape), tuple(shape)))
+    if iv.size:
+        bound = np.asarray(shape[:k])
+        bad = np.any((iv < 0) | (iv >= bound), axis=-1)
+        if np.any(bad):
+            raise InvalidArgumentError("%s: indices %s are not in bounds of shape %s" % (
+                opname, iv[bad][0].tolist(), tuple(shape)))
+
+
+def gather_nd(params, indices, batch_dims=0, name=None):
+    """Gathers slices of ``params`` at the multi-indices in the last axis of ``indices``.
+
+    >>> import tapeflow as tf
+    >>> tf.gather_nd(tf.constant([[1, 2], [3, 4]]), [[1, 0], [0, 1]]).numpy()
+    array([3, 2], dtype=int32)
+    """
+    p = to_tensor(params)
+    i = to_tensor(indices)
+    batch_dims = int(batch_dims)
+    if batch_dims:
+        i = _with_batch_coordinates(i, batch_dims)
+    _check_nd_indices(i, p._value.shape, "GatherNd")
+    return apply(_GATHER_ND, (p, i))
+
+
+def _with_batch_coordinates(indices, batch_dims):
+    """Prepends the batch coordinates to each index so batched gather_nd is a plain one."""
+    iv = indices._value
+    bshape = iv.shape[:batch_dims]
+    grids = np.meshgrid(*[np.arange(d) for d in bshape], indexing="ij")
+    inner = iv.shape[batch_dims:-1]
+    coords = [np.broadcast_to(g.reshape(bshape + (1,) * len(inner)), iv.shape[:-1])
+              for g in grids]
+    full = np.concatenate([np.stack(coords, -1).astype(iv.dtype), iv], axis=-1)
+    return _wrap(full)
+
+
+def scatter_nd(indices, updates, shape, name=None):
+    """A tensor of ``shape`` with ``updates`` added at ``indices`` (zeros elsewhere).
+
+    >>> import tapeflow as tf
+    >>> tf.scatter_nd([[1], [3]], tf.constant([5.0, 7.0]), [4]).numpy()
+    array([0., 5., 0., 7.], dtype=float32)
+    """
+    i = to_tensor(indices)
+    u = to_tensor(updates)
+    shape = _shape_arg(shape)
+    _check_nd_indices(i, shape, "ScatterNd")
+    k = i._value.shape[-1]
+    expected = tuple(i._value.shape[:-1]) + tuple(shape[k:])
+    if u._value.shape != expected:
+        raise InvalidArgumentError("ScatterNd: updates must have shape %s (indices.shape[:-1] + "
+                                   "shape[%d:]), got %s" % (expected, k, tuple(u._value.shape)))
+    return apply(_SCATTER_ND, (i, u), {"shape": shape})
+
+
+def boolean_mask(tensor, mask, axis=None, name=None):
+    """The elements (or slices along ``axis``) of ``tensor`` where ``mask`` is True.
+
+    >>> import tapeflow as tf
+    >>> tf.boolean_mask(tf.constant([1, 2, 3]), [True, False, True]).numpy()
+    array([1, 3], dtype=int32)
+    """
+    x = to_tensor(tensor)
+    m = np.asarray(to_tensor(mask)._value)
+    if m.dtype != np.bool_:
+        raise InvalidArgumentError("boolean_mask: mask must be bool, got %s" % m.dtype)
+    axis = 0 if axis is None else int(axis) % max(x._value.ndim, 1)
+    shape = x._value.shape
+    k = m.ndim
+    if k == 0 or shape[axis:axis + k] != m.shape:
+        raise InvalidArgumentError("boolean_mask: mask of shape %s does not match dimensions %d.. of "
+                                   "tensor of shape %s" % (tuple(m.shape), axis, tuple(shape)))
+    flat = reshape(x, shape[:axis] + (-1,) + shape[axis + k:]) if k != 1 else x
+    return gather(flat, np.flatnonzero(m), axis=axis)
+
+
+# -- sorting -------------------------------------------------------------------------------
+def _take_along_forward(x, indices, axis):
+    return np.take_along_axis(x, indices, axis=axis)
+
+
+def _put_along_forward(g, indices, shape, axis):
+    out = np.zeros(shape, g.dtype)
+    idx = list(np.indices(indices.shape, sparse=True))
+    idx[axis] = indices
+    np.add.at(out, tuple(idx), g)
+    return out
+
+
+_TAKE_ALONG = defprimitive(
+    "TakeAlongAxis", _take_along_forward,
+    lambda g, ans, x, indices, axis: apply(_PUT_ALONG, (g, indices),
+                                           {"shape": x._value.shape, "axis": axis}))
+# The adjoint of TakeAlongAxis: scatter-add g back to the positions it was taken from.
+_PUT_ALONG = defprimitive("PutAlongAxis", _put_along_forward,
+                          lambda g, ans, gy, indices, shape, axis: take_along_axis(g, indices, axis))
+
+
+def take_along_axis(x, indices, axis):
+    """``x`` picked at ``indices`` along ``axis`` (NumPy's take_along_axis, differentiable)."""
+    x = to_tensor(x)
+    i = to_tensor(indices)
+    return apply(_TAKE_ALONG, (x, i), {"axis": int(axis) % max(x._value.ndim, 1)})
+
+
+def _argsort_array(v, axis, direction):
+    if direction == "ASCENDING":
+        return np.argsort(v, axis=axis, kind="stable")
+    if direction != "DESCENDING":
+        raise ValueError("direction must be 'ASCENDING' or 'DESCENDING', got %r" % (direction,))
+    # stable descending: ties keep their original order (sort the reversed array ascending)
+    n = v.shape[axis]
+    rev = np.flip(v, axis)
+    order = np.argsort(rev, axis=axis, kind="stable")
+    return np.flip(n - 1 - order, axis)
+
+
+def argsort(values, axis=-1, direction="ASCENDING", stable=False, name=None):
+    """Indices (int32) that sort ``values`` along ``axis``; ties keep their order.
+
+    >>> import tapeflow as tf
+    >>> tf.argsort(tf.constant([3.0, 1.0, 2.0])).numpy()
+    array([1, 2, 0], dtype=int32)
+    """
+    x = to_tensor(values)
+    axis = _check_axis(axis, x, "argsort")
+    return _wrap(_argsort_array(x._value, axis, direction).astype(np.int32))
+
+
+def sort(values, axis=-1, direction="ASCENDING", name=None):
+    """``values`` sorted along ``axis``; gradients flow back to the original positions.
+
+    >>> import tapeflow as tf
+    >>> tf.sort(tf.constant([3.0, 1.0, 2.0]), direction="DESCENDING").numpy()
+    array([3., 2., 1.], dtype=float32)
+    """
+    x = to_tensor(values)
+    axis = _check_axis(axis, x, "sort")
+    return take_along_axis(x, _argsort_array(x._value, axis, direction), axis)
+
+
+def _check_axis(axis, x, opname):
+    nd = x._value.ndim
+    axis = int(axis_attr(axis))
+    if not -nd <= axis < nd:
+        raise InvalidArgumentError("%s: axis %d is out of range for a tensor of rank %d"
+                                   % (opname, axis, nd))
+    return axis % nd
+
+
+TopKV2 = _collections.namedtuple("TopKV2", ["values", "indices"])
+
+
+def top_k(input, k=1, sorted=True, index_type=None, name=None):
+    """The ``k`` largest entries along the last axis and their int32 indices.
+
+    Ties go to the lower index, as in TF.
+
+    >>> import tapeflow as tf
+    >>> tf.math.top_k(tf.constant([1.0, 3.0, 2.0]), k=2).indices.numpy()
+    array([1, 2], dtype=int32)
+    """
+    x = to_tensor(input)
+    k = int(k)
+    if x._value.ndim == 0 or not 0 <= k <= x._value.shape[-1]:
+        raise InvalidArgumentError("top_k: k=%d must be in [0, %s] for an input of shape %s" % (
+            k, x._value.shape[-1] if x._value.ndim else 0, tuple(x._value.shape)))
+    order = _argsort_array(x._value, -1, "DESCENDING")[..., :k]
+    values = take_along_axis(x, order, -1)
+    dt = np.int32 if index_type is None else _dtypes.as_dtype(index_type).np_dtype
+    return TopKV2(values, _wrap(order.astype(dt)))
+
+
+UniqueOutput = _collections.namedtuple("Unique", ["y", "idx"])
+
+
+def unique(x, out_idx=None, name=None):
+    """The unique elements of a 1-D tensor in order of first occurrence, and for each
+    element of ``x`` the index of its value in ``y`` (no gradient, as in TF).
+
+    >>> import tapeflow as tf
+    >>> y, idx = tf.unique(tf.constant([1, 1, 2, 4, 4, 4, 7, 8, 8]))
+    >>> y.numpy(), idx.numpy()
+    (array([1, 2, 4, 7, 8], dtype=int32), array([0, 0, 1, 2, 2, 2, 3, 4, 4], dtype=int32))
+    """
+    v = to_tensor(x)._value
+    if v.ndim != 1:
+        raise InvalidArgumentError("unique: x must be 1-D, got shape %s" % (tuple(v.shape),))
+    values, first, inverse = np.unique(v, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")          # sorted-unique -> first-occurrence order
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.size)
+    dt = np.int32 if out_idx is None else _dtypes.as_dtype(out_idx).np_dtype
+    return UniqueOutput(_wrap(values[order]), _wrap(rank[inverse.reshape(-1)].astype(dt)))
+
+
+def repeat(input, repeats, axis=None, name=None):
+    """Repeats elements (``np.repeat`` semantics); a gather, so gradients add up."""
+    x = to_tensor(input)
+    if axis is None:
+        x = reshape(x, (-1,))
+        axis = 0
+    axis = _check_axis(axis, x, "repeat")
+    r = np.asarray(to_tensor(repeats)._value)
+    idx = np.repeat(np.arange(x._value.shape[axis]), r)
+    return gather(x, idx, axis=axis)
+
+
+__all__ += ["tile", "pad", "slice", "reverse", "gather_nd", "scatter_nd", "boolean_mask",
+            "take_along_axis", "argsort", "sort", "top_k", "unique", "repeat"]

@@ -110,8 +110,9 @@ def shape(input, out_type=None, name=None):
 
 
 def size(input, out_type=None, name=None):
-    return _wrap(np.asarray(int(np.prod(to_tensor(input)._value.shape)), _np_dtype(out_type, "int32")))
+    n = int(np.prod(to_tensor(input)._value.shape))
+    return _wrap(_np_dtype(out_type, "int32").type(n))
 
 
 def rank(input, name=None):
-    return _wrap(np.asarray(to_tensor(input)._value.ndim, np.int32))
+    return _wrap(np.int32(to_tensor(input)._value.ndim))

@@ -1,10 +1,14 @@
 """Neural-network ops: activations, softmax and the fused, stable cross-entropies."""
 from ..backend import np
 from ..errors import InvalidArgumentError
+from ..tensor import _wrap
 from .core import apply, binary_args, defprimitive, to_tensor
-from .math import cast, greater, sigmoid
+from .math import cast, greater, less, logical_and, sigmoid, where
 
-__all__ = ["relu", "softmax", "log_softmax", "bias_add", "softmax_cross_entropy_with_logits"]
+__all__ = ["relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "silu", "swish", "softmax",
+           "log_softmax", "bias_add", "l2_loss", "dropout", "dense", "embedding_lookup",
+           "softmax_cross_entropy_with_logits", "sigmoid_cross_entropy_with_logits",
+           "sparse_softmax_cross_entropy_with_logits", "l2_normalize"]
 
 
 def _relu_forward(x):
@@ -17,7 +21,126 @@ _RELU = defprimitive("Relu", _relu_forward,
 
 
 def relu(features, name=None):
+    """max(x, 0); its gradient at 0 is 0, as in TF.
+
+    >>> import tapeflow as tf
+    >>> tf.nn.relu(tf.constant([-1.0, 2.0])).numpy()
+    array([0., 2.], dtype=float32)
+    """
     return apply(_RELU, (to_tensor(features),))
+
+
+def _relu6_forward(x):
+    return np.minimum(np.maximum(x, 0), 6).astype(x.dtype, copy=False)
+
+
+# The gradient is 0 at both 0 and 6 (TF's Relu6Grad uses 0 < x < 6).
+_RELU6 = defprimitive("Relu6", _relu6_forward,
+                      lambda g, ans, x: g * cast(logical_and(greater(x, 0), less(x, 6)), g.dtype))
+
+
+def relu6(features, name=None):
+    """min(max(x, 0), 6).
+
+    >>> import tapeflow as tf
+    >>> tf.nn.relu6(tf.constant([-1.0, 3.0, 8.0])).numpy()
+    array([0., 3., 6.], dtype=float32)
+    """
+    return apply(_RELU6, (to_tensor(features),))
+
+
+def _leaky_forward(x, alpha):
+    return np.where(x > 0, x, x * alpha).astype(x.dtype, copy=False)
+
+
+_LEAKY_RELU = defprimitive(
+    "LeakyRelu", _leaky_forward,
+    lambda g, ans, x, alpha: where(greater(x, 0), g, g * alpha))
+
+
+def leaky_relu(features, alpha=0.2, name=None):
+    """x for x > 0, alpha·x otherwise.
+
+    >>> import tapeflow as tf
+    >>> tf.nn.leaky_relu(tf.constant([-1.0, 2.0])).numpy()
+    array([-0.2,  2. ], dtype=float32)
+    """
+    return apply(_LEAKY_RELU, (to_tensor(features),), {"alpha": float(alpha)})
+
+
+def _elu_forward(x):
+    return np.where(x > 0, x, np.expm1(np.minimum(x, 0))).astype(x.dtype, copy=False)
+
+
+# elu'(x) = 1 for x > 0, else exp(x) = elu(x) + 1
+_ELU = defprimitive("Elu", _elu_forward,
+                    lambda g, ans, x: where(greater(x, 0), g, g * (ans + 1.0)))
+
+
+def elu(features, name=None):
+    """x for x > 0, exp(x) − 1 otherwise.
+
+    >>> import tapeflow as tf
+    >>> tf.nn.elu(tf.constant([0.0, 2.0])).numpy()
+    array([0., 2.], dtype=float32)
+    """
+    return apply(_ELU, (to_tensor(features),))
+
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def _selu_forward(x):
+    neg = _SELU_SCALE * _SELU_ALPHA * np.expm1(np.minimum(x, 0))
+    return np.where(x > 0, _SELU_SCALE * x, neg).astype(x.dtype, copy=False)
+
+
+# selu'(x) = scale for x > 0, else scale·alpha·exp(x) = selu(x) + scale·alpha
+_SELU = defprimitive("Selu", _selu_forward,
+                     lambda g, ans, x: where(greater(x, 0), g * _SELU_SCALE,
+                                             g * (ans + _SELU_SCALE * _SELU_ALPHA)))
+
+
+def selu(features, name=None):
+    """scale·elu with alpha = 1.6733, scale = 1.0507 (self-normalising).
+
+    >>> import tapeflow as tf
+    >>> round(float(tf.nn.selu(tf.constant(1.0))), 4)
+    1.0507
+    """
+    return apply(_SELU, (to_tensor(features),))
+
+
+def gelu(features, approximate=False, name=None):
+    """Gaussian error linear unit: x·Φ(x), or its tanh approximation when ``approximate``.
+
+    >>> import tapeflow as tf
+    >>> round(float(tf.nn.gelu(tf.constant(1.0))), 4)
+    0.8413
+    """
+    from .math import erf, tanh
+    x = to_tensor(features)
+    if approximate:
+        inner = 0.7978845608028654 * (x + 0.044715 * (x * x * x))   # √(2/π)·(x + 0.044715x³)
+        return 0.5 * x * (1.0 + tanh(inner))
+    return 0.5 * x * (1.0 + erf(x * 0.7071067811865476))
+
+
+def silu(features, beta=1.0, name=None):
+    """x·sigmoid(beta·x) (also ``tf.nn.swish``).
+
+    >>> import tapeflow as tf
+    >>> round(float(tf.nn.silu(tf.constant(1.0))), 4)
+    0.7311
+    """
+    x = to_tensor(features)
+    if beta == 1.0:
+        return x * sigmoid(x)
+    return x * sigmoid(x * beta)
+
+
+swish = silu
 
 
 def _softmax_forward(x, axis):
@@ -112,4 +235,197 @@ def softmax_cross_entropy_with_logits(labels, logits, axis=-1, name=None):
     return apply(_XENT, (labels_t, logits_t), {"axis": int(axis)})
 
 
-__all__ += ["sigmoid"]
+
+
+def _sigmoid_xent_forward(labels, logits):
+    # max(z, 0) − z·y + log(1 + e^(−|z|)): no overflow for any z
+    return (np.maximum(logits, 0) - logits * labels
+            + np.log1p(np.exp(-np.abs(logits)))).astype(logits.dtype, copy=False)
+
+
+def _sigmoid_xent_grad(needs, g, ans, labels, logits):
+    # d/dz = sigmoid(z) − y,   d/dy = −z
+    return (-g * logits if needs[0] else None,
+            g * (sigmoid(logits) - labels) if needs[1] else None)
+
+
+_SIGMOID_XENT = defprimitive("SigmoidCrossEntropyWithLogits", _sigmoid_xent_forward,
+                             grad=_sigmoid_xent_grad)
+
+
+def sigmoid_cross_entropy_with_logits(labels=None, logits=None, name=None):
+    """Elementwise ``−y·log σ(z) − (1−y)·log(1−σ(z))``, fused and stable.
+
+    >>> import tapeflow as tf
+    >>> round(float(tf.nn.sigmoid_cross_entropy_with_logits(tf.constant(1.0), tf.constant(0.0))), 4)
+    0.6931
+    """
+    if labels is None or logits is None:
+        raise ValueError("sigmoid_cross_entropy_with_logits: both labels and logits are required")
+    logits_t, labels_t = binary_args(logits, labels, "SigmoidCrossEntropyWithLogits")
+    if labels_t._value.shape != logits_t._value.shape:
+        raise InvalidArgumentError(
+            "sigmoid_cross_entropy_with_logits: logits and labels must have the same shape, got "
+            "logits %s and labels %s" % (tuple(logits_t.shape), tuple(labels_t.shape)))
+    return apply(_SIGMOID_XENT, (labels_t, logits_t))
+
+
+def _sparse_xent_forward(labels, logits):
+    z = logits - np.max(logits, axis=-1, keepdims=True)
+    log_p = z - np.log(np.sum(np.exp(z), axis=-1, keepdims=True))
+    return -np.take_along_axis(log_p, labels[..., None].astype(np.intp), axis=-1)[..., 0]
+
+
+def _sparse_xent_grad(needs, g, ans, labels, logits):
+    # d loss / d logits = softmax(logits) − one_hot(labels); labels get no gradient.
+    from .array import expand_dims
+    from .creation import one_hot
+    if not needs[1]:
+        return None, None
+    onehot = one_hot(labels, logits._value.shape[-1], dtype=logits.dtype)
+    return None, expand_dims(g, -1) * (softmax(logits) - onehot)
+
+
+_SPARSE_XENT = defprimitive("SparseSoftmaxCrossEntropyWithLogits", _sparse_xent_forward,
+                            grad=_sparse_xent_grad)
+
+
+def sparse_softmax_cross_entropy_with_logits(labels=None, logits=None, name=None):
+    """Per-example ``−log softmax(logits)[label]`` for integer ``labels``, fused and stable.
+
+    >>> import tapeflow as tf
+    >>> tf.nn.sparse_softmax_cross_entropy_with_logits([0], [[0.0, 0.0]]).numpy()
+    array([0.6931472], dtype=float32)
+    """
+    if labels is None or logits is None:
+        raise ValueError("sparse_softmax_cross_entropy_with_logits: both labels and logits are "
+                         "required")
+    z = to_tensor(logits)
+    y = to_tensor(labels)
+    if y._value.dtype.kind not in "iu":
+        raise InvalidArgumentError("sparse_softmax_cross_entropy_with_logits: labels must be "
+                                   "integers, got dtype %s" % y.dtype.name)
+    if z._value.ndim == 0 or y._value.shape != z._value.shape[:-1]:
+        raise InvalidArgumentError(
+            "sparse_softmax_cross_entropy_with_logits: labels of shape %s must have the shape of "
+            "logits %s without its last dimension" % (tuple(y.shape), tuple(z.shape)))
+    n = z._value.shape[-1]
+    yv = y._value
+    if yv.size and (np.min(yv) < 0 or np.max(yv) >= n):
+        bad = yv[(yv < 0) | (yv >= n)].reshape(-1)[0]
+        raise InvalidArgumentError("Received a label value of %d which is outside the valid range "
+                                   "of [0, %d)." % (bad, n))
+    return apply(_SPARSE_XENT, (y, z))
+
+
+def l2_loss(t, name=None):
+    """sum(t²) / 2.
+
+    >>> import tapeflow as tf
+    >>> float(tf.nn.l2_loss(tf.constant([1.0, 2.0])))
+    2.5
+    """
+    from .reduce import reduce_sum
+    t = to_tensor(t)
+    return reduce_sum(t * t) * 0.5
+
+
+def dropout(x, rate, noise_shape=None, seed=None, name=None):
+    """Zeroes each element with probability ``rate`` and scales the rest by 1/(1−rate).
+
+    Reproducible under ``tf.random.set_seed`` and ``seed``.
+
+    >>> import tapeflow as tf
+    >>> tf.nn.dropout(tf.ones([4]), rate=0.0).numpy()
+    array([1., 1., 1., 1.], dtype=float32)
+    """
+    from .array import _shape_arg
+    from .random import uniform_array
+    x = to_tensor(x)
+    if x._value.dtype.kind != "f":
+        raise InvalidArgumentError("dropout: x must be floating point, got %s" % x.dtype.name)
+    rate = float(rate)
+    if not 0.0 <= rate < 1.0:
+        raise ValueError("dropout: rate must be in [0, 1), got %r" % rate)
+    if rate == 0.0:
+        return x
+    shape = x._value.shape if noise_shape is None else _shape_arg(noise_shape)
+    keep = uniform_array(shape, np.float32, seed) >= rate
+    scale = (keep * (1.0 / (1.0 - rate))).astype(x._value.dtype)
+    return x * _wrap(scale)
+
+
+def embedding_lookup(params, ids, max_norm=None, name=None):
+    """Rows of ``params`` at ``ids`` (``tf.gather`` on axis 0).
+
+    >>> import tapeflow as tf
+    >>> tf.nn.embedding_lookup(tf.constant([[1.0], [2.0]]), [1, 1]).numpy()
+    array([[2.],
+           [2.]], dtype=float32)
+    """
+    from .array import gather
+    if max_norm is not None:
+        raise NotImplementedError("tf.nn.embedding_lookup: max_norm is not supported")
+    return gather(params, ids)
+
+
+def l2_normalize(x, axis=None, epsilon=1e-12, name=None, dim=None):
+    """``x / sqrt(max(sum(x²), epsilon))`` along ``axis`` (see ``tf.math.l2_normalize``)."""
+    from .linalg import l2_normalize as _l2_normalize
+    return _l2_normalize(x, axis=axis, epsilon=epsilon, dim=dim)
+
+
+# -- dense: the fused layer op ---------------------------------------------------------------
+def _dense_forward(x, kernel, bias=None):
+    out = x @ kernel
+    if bias is not None:
+        out += bias     # out is a fresh array: add in place
+    return out
+
+
+def _dense_grad(needs, g, ans, x, kernel, bias=None):
+    # y = x·W + b (x: [..., n], W: [n, m]):  dx = g·Wᵀ,  dW = x̂ᵀ·ĝ,  db = Σ_leading g,
+    # with x̂, ĝ the inputs flattened to 2-D. Only the gradients asked for are computed.
+    from .array import reshape
+    from .linalg import matmul
+    from .reduce import reduce_sum
+    gx = gk = gb = None
+    if needs[0]:
+        gx = matmul(g, kernel, transpose_b=True)
+    if needs[1] or (bias is not None and needs[2]):
+        g2 = g if g._value.ndim == 2 else reshape(g, (-1, g._value.shape[-1]))
+        if needs[1]:
+            x2 = x if x._value.ndim == 2 else reshape(x, (-1, x._value.shape[-1]))
+            gk = matmul(x2, g2, transpose_a=True)
+        if bias is not None and needs[2]:
+            gb = reduce_sum(g2, axis=0)
+    return (gx, gk) if bias is None else (gx, gk, gb)
+
+
+_DENSE = defprimitive("Dense", _dense_forward, grad=_dense_grad)
+
+
+def dense(x, kernel, bias=None):
+    """``x @ kernel + bias`` contracting the last axis of ``x`` (rank >= 2): Keras's Dense.
+
+    One fused primitive: its gradient computes only the input gradients a tape needs.
+
+    >>> import tapeflow as tf
+    >>> tf.nn.dense(tf.ones([2, 3]), tf.ones([3, 4]), tf.zeros([4])).shape
+    TensorShape([2, 4])
+    """
+    x, kernel = binary_args(x, kernel, "Dense")
+    xs, ks = x._value.shape, kernel._value.shape
+    if len(xs) < 2 or len(ks) != 2 or xs[-1] != ks[0]:
+        raise InvalidArgumentError(
+            None, "Dense", "Dense: cannot multiply input of shape %s by kernel of shape %s: the "
+            "input needs rank >= 2 and a last dimension equal to the kernel's first (%s). "
+            "[Op:Dense]" % (tuple(xs), tuple(ks), ks[0] if ks else "?"))
+    if bias is None:
+        return apply(_DENSE, (x, kernel))
+    _, b = binary_args(x, bias, "Dense")
+    if b._value.shape != (ks[1],):
+        raise InvalidArgumentError(None, "Dense", "Dense: bias of shape %s does not match the %d "
+                                   "units of kernel %s [Op:Dense]" % (
+                                       tuple(b._value.shape), ks[1], tuple(ks)))
+    return apply(_DENSE, (x, kernel, b))

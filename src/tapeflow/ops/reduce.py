@@ -1,10 +1,13 @@
 """Reductions over axes: sum, mean, max, min, prod, logsumexp, variance, std, any, all."""
+from .. import dtypes as _dtypes
 from ..backend import np
+from ..errors import InvalidArgumentError
 from ..tensor import _wrap
 from .core import apply, axis_attr, defprimitive, to_tensor
 
 __all__ = ["reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_prod",
-           "reduce_logsumexp", "reduce_variance", "reduce_std", "reduce_any", "reduce_all"]
+           "reduce_logsumexp", "reduce_variance", "reduce_std", "reduce_any", "reduce_all",
+           "argmax", "argmin"]
 
 
 def _norm_axes(axis, ndim):
@@ -185,3 +188,33 @@ def reduce_variance(input_tensor, axis=None, keepdims=False, name=None):
 def reduce_std(input_tensor, axis=None, keepdims=False, name=None):
     from .math import sqrt
     return sqrt(reduce_variance(input_tensor, axis=axis, keepdims=keepdims))
+
+
+def _arg_extreme(fn, opname, input, axis, output_type):
+    x = to_tensor(input)
+    nd = x._value.ndim
+    axis = 0 if axis is None else int(axis_attr(axis))   # TF: axis None means 0
+    if not -nd <= axis < nd:
+        raise InvalidArgumentError("%s: axis %d is out of range for a tensor of rank %d (shape %s)"
+                                   % (opname, axis, nd, tuple(x._value.shape)))
+    if x._value.shape[axis] == 0:
+        raise InvalidArgumentError("%s: reduction dimension %d is empty (shape %s)"
+                                   % (opname, axis, tuple(x._value.shape)))
+    dt = _dtypes.as_dtype(output_type).np_dtype
+    out = np.asarray(fn(x._value, axis=axis)).astype(dt)
+    return _wrap(out[()] if out.ndim == 0 else out)
+
+
+def argmax(input, axis=None, output_type="int64", name=None):
+    """Index of the largest value along ``axis`` (0 if None); ties go to the first index.
+
+    >>> import tapeflow as tf
+    >>> tf.math.argmax(tf.constant([[1.0, 5.0], [7.0, 7.0]]), axis=1).numpy()
+    array([1, 0])
+    """
+    return _arg_extreme(np.argmax, "ArgMax", input, axis, output_type)
+
+
+def argmin(input, axis=None, output_type="int64", name=None):
+    """Index of the smallest value along ``axis`` (0 if None); ties go to the first index."""
+    return _arg_extreme(np.argmin, "ArgMin", input, axis, output_type)

@@ -1,0 +1,379 @@
+"""``Dataset``: the public API. Each transformation returns a new node wrapping its input.
+
+A node implements ``_elements()`` (one pass, yielding elements whose leaves are NumPy
+values, see ``structure``) and ``_card()``; it may also offer ``_index_plan()`` (the
+columnar fast path, see ``plan``) and ``_static_spec()``. ``iter(ds)`` turns leaves into
+Tensors at the edge.
+"""
+import numpy as np
+
+from ..errors import OutOfRangeError
+from ..tensor import _wrap
+from . import structure as _st
+
+INFINITE = -1
+UNKNOWN = -2
+AUTOTUNE = -1
+
+
+class Dataset:
+    """A sequence of elements (nested tuples/dicts of Tensors) built by a chain of steps.
+
+    Iterating it (``for x in ds``) starts a fresh pass each time. In-memory data is
+    shuffled and batched with index arrays, so an epoch costs a few NumPy calls.
+
+    >>> import numpy as np, tapeflow as tf
+    >>> ds = tf.data.Dataset.from_tensor_slices((np.arange(10.0), np.arange(10)))
+    >>> [int(x.shape[0]) for x, y in ds.shuffle(10, seed=1).batch(4)]
+    [4, 4, 2]
+    """
+
+    _options_value = None
+
+    # -- what a node implements ---------------------------------------------------------
+    def _elements(self):
+        raise NotImplementedError
+
+    def _card(self):
+        return UNKNOWN
+
+    def _index_plan(self):
+        return None
+
+    def _static_spec(self):
+        return None
+
+    def _tensor_elements(self):
+        return map(_st.to_tensors, self._elements())
+
+    # -- inspection ---------------------------------------------------------------------
+    def __iter__(self):
+        return Iterator(self)
+
+    @property
+    def element_spec(self):
+        """The structure of ``TensorSpec``s of one element.
+
+        Where it depends on a user function (``map``) it is taken from the first element.
+        """
+        spec = self.__dict__.get("_spec_cache")
+        if spec is None:
+            spec = self._static_spec()
+            if spec is None:
+                gen = iter(self._elements())
+                try:
+                    first = next(gen)
+                except StopIteration:
+                    raise ValueError("element_spec: %s is empty, so the structure of its "
+                                     "elements is unknown." % type(self).__name__) from None
+                finally:
+                    if hasattr(gen, "close"):
+                        gen.close()
+                spec = _st.spec_of(first)
+            self._spec_cache = spec
+        return spec
+
+    def cardinality(self):
+        """The number of elements as an int64 scalar, or ``INFINITE_CARDINALITY`` (-1) /
+        ``UNKNOWN_CARDINALITY`` (-2).
+
+        >>> import tapeflow as tf
+        >>> int(tf.data.Dataset.range(10).batch(3).cardinality())
+        4
+        """
+        return _wrap(np.int64(self._card()))
+
+    def __len__(self):
+        n = self._card()
+        if n == INFINITE:
+            raise TypeError("The dataset is infinite.")
+        if n == UNKNOWN:
+            raise TypeError("The dataset length is unknown.")
+        return n
+
+    def __bool__(self):
+        return True
+
+    def __repr__(self):
+        try:
+            spec = self.element_spec
+        except Exception:  # a user function failing must not break repr
+            spec = "<unknown>"
+        return "<%s element_spec=%s>" % (type(self).__name__.lstrip("_"), spec)
+
+    def as_numpy_iterator(self):
+        """Iterates the elements as NumPy arrays (scalar strings as ``bytes``).
+
+        >>> import tapeflow as tf
+        >>> list(tf.data.Dataset.range(3).as_numpy_iterator())
+        [np.int64(0), np.int64(1), np.int64(2)]
+        """
+        return map(_st.to_numpy, self._elements())
+
+    def reduce(self, initial_state, reduce_func):
+        """Folds the elements into one state: ``state = reduce_func(state, element)``.
+
+        >>> import tapeflow as tf
+        >>> int(tf.data.Dataset.range(5).reduce(tf.constant(0, tf.int64), lambda s, x: s + x))
+        10
+        """
+        state = _st.to_tensors(_st.normalize_output(initial_state))
+        for element in self._tensor_elements():
+            state = _st.to_tensors(_st.normalize_output(reduce_func(state, element)))
+        return state
+
+    def get_single_element(self):
+        """The only element of a one-element dataset (an error otherwise)."""
+        from ..errors import InvalidArgumentError
+        it = self._tensor_elements()
+        try:
+            element = next(it)
+        except StopIteration:
+            raise InvalidArgumentError("Dataset was empty.") from None
+        for _ in it:
+            raise InvalidArgumentError("Dataset had more than one element.")
+        return element
+
+    def options(self):
+        """The ``tf.data.Options`` in effect (merged along the chain)."""
+        from .options import Options
+        return self._options_value or Options()
+
+    def with_options(self, options):
+        """Attaches ``tf.data.Options``; they are recorded (tapeflow needs no tuning)."""
+        return _control.OptionsDataset(self, options)
+
+    # -- sources ------------------------------------------------------------------------
+    @staticmethod
+    def from_tensor_slices(tensors, name=None):
+        """One element per row of every component (all must share their first dimension).
+
+        Tuples and dicts are structure; a list is one tensor. NumPy dtypes are kept,
+        Python ints become int32 and floats float32.
+
+        >>> import tapeflow as tf
+        >>> [int(x) for x in tf.data.Dataset.from_tensor_slices([1, 2, 3])]
+        [1, 2, 3]
+        """
+        return _sources.TensorSliceDataset(tensors)
+
+    @staticmethod
+    def from_tensors(tensors, name=None):
+        """A dataset with ``tensors`` as its single element."""
+        return _sources.TensorDataset(tensors)
+
+    @staticmethod
+    def from_generator(generator, output_types=None, output_shapes=None, args=None,
+                       output_signature=None, name=None):
+        """Elements produced by calling ``generator(*args)`` anew for each pass.
+
+        ``output_signature`` (a structure of ``tf.TensorSpec``) says what it yields; the
+        legacy ``output_types``/``output_shapes`` pair is accepted too. Each element is
+        checked against it.
+
+        >>> import tapeflow as tf
+        >>> def gen():
+        ...     yield 1, [1.0, 2.0]
+        >>> ds = tf.data.Dataset.from_generator(gen, output_signature=(
+        ...     tf.data.TensorSpec((), tf.int32), tf.data.TensorSpec((2,), tf.float32)))
+        >>> [tuple(int(t.shape.rank) for t in e) for e in ds]
+        [(0, 1)]
+        """
+        return _sources.GeneratorDataset(generator, output_types, output_shapes, args,
+                                         output_signature)
+
+    @staticmethod
+    def range(*args, output_type=None, name=None):
+        """``range(stop)``, ``range(start, stop[, step])`` as int64 scalars.
+
+        >>> import tapeflow as tf
+        >>> [int(x) for x in tf.data.Dataset.range(1, 6, 2)]
+        [1, 3, 5]
+        """
+        return _sources.RangeDataset(args, output_type)
+
+    @staticmethod
+    def zip(*args, datasets=None, name=None):
+        """Elements of several datasets side by side, as long as the shortest.
+
+        >>> import tapeflow as tf
+        >>> a, b = tf.data.Dataset.range(3), tf.data.Dataset.range(10, 12)
+        >>> [(int(x), int(y)) for x, y in tf.data.Dataset.zip(a, b)]
+        [(0, 10), (1, 11)]
+        """
+        if datasets is not None and args:
+            raise TypeError("Both `*args` and `datasets` cannot be set.")
+        if datasets is None:
+            if not args:
+                raise TypeError("Must pass at least one dataset to `zip`.")
+            datasets = args[0] if len(args) == 1 else tuple(args)
+        return _sources.ZipDataset(datasets)
+
+    @staticmethod
+    def list_files(file_pattern, shuffle=None, seed=None, name=None):
+        """The file names matching a glob pattern (or list of them), shuffled by default."""
+        return _files.list_files(file_pattern, shuffle, seed)
+
+    def concatenate(self, dataset, name=None):
+        """This dataset's elements followed by ``dataset``'s (same structure and dtypes)."""
+        return _sources.ConcatenateDataset(self, dataset)
+
+    # -- transformations ----------------------------------------------------------------
+    def map(self, map_func, num_parallel_calls=None, deterministic=None, name=None):
+        """Applies ``map_func`` to each element (tuples are unpacked into arguments).
+
+        With ``num_parallel_calls`` (``tf.data.AUTOTUNE`` = one per core) several
+        elements are processed by threads at once — faster where the function spends
+        its time in NumPy, which releases the GIL. Order is kept unless
+        ``deterministic=False``. The function runs eagerly on each element (TF traces it
+        once), like a function wrapped in ``tf.py_function``.
+
+        >>> import tapeflow as tf
+        >>> [int(x) for x in tf.data.Dataset.range(3).map(lambda x: x * 2)]
+        [0, 2, 4]
+        """
+        return _mapping.MapDataset(self, map_func, num_parallel_calls, deterministic)
+
+    def filter(self, predicate, name=None):
+        """Keeps the elements for which ``predicate`` returns a scalar ``True``."""
+        return _mapping.FilterDataset(self, predicate)
+
+    def flat_map(self, map_func, name=None):
+        """Maps each element to a dataset and chains them."""
+        return _mapping.FlatMapDataset(self, map_func)
+
+    def interleave(self, map_func, cycle_length=None, block_length=None,
+                   num_parallel_calls=None, deterministic=None, name=None):
+        """Maps elements to datasets and takes ``block_length`` elements from each of
+        ``cycle_length`` open datasets in turn (elements are produced in the caller's thread;
+        the order is TF's deterministic order)."""
+        return _mapping.InterleaveDataset(self, map_func, cycle_length, block_length)
+
+    def batch(self, batch_size, drop_remainder=False, num_parallel_calls=None,
+              deterministic=None, name=None):
+        """Stacks ``batch_size`` consecutive elements (the last batch may be smaller).
+
+        >>> import tapeflow as tf
+        >>> [x.numpy().tolist() for x in tf.data.Dataset.range(8).batch(3)]
+        [[0, 1, 2], [3, 4, 5], [6, 7]]
+        """
+        return _batching.BatchDataset(self, batch_size, drop_remainder)
+
+    def unbatch(self, name=None):
+        """Splits each element along its first axis into separate elements."""
+        return _batching.UnbatchDataset(self)
+
+    def padded_batch(self, batch_size, padded_shapes=None, padding_values=None,
+                     drop_remainder=False, name=None):
+        """Batches elements of different shapes by padding each to the batch's largest
+        (or to ``padded_shapes``; ``None`` dimensions take the largest).
+
+        >>> import tapeflow as tf
+        >>> ds = tf.data.Dataset.range(1, 4).map(lambda n: tf.fill([n], n))
+        >>> ds.padded_batch(3).get_single_element().numpy().tolist()
+        [[1, 0, 0], [2, 2, 0], [3, 3, 3]]
+        """
+        return _batching.PaddedBatchDataset(self, batch_size, padded_shapes, padding_values,
+                                            drop_remainder)
+
+    def rebatch(self, batch_size, drop_remainder=False, name=None):
+        """Re-splits batched elements into batches of ``batch_size`` (an int, or a list
+        of sizes used in turn)."""
+        return _batching.RebatchDataset(self, batch_size, drop_remainder)
+
+    def window(self, size, shift=None, stride=1, drop_remainder=False, name=None):
+        """Groups elements into windows; each window is a structure of datasets.
+
+        >>> import tapeflow as tf
+        >>> ds = tf.data.Dataset.range(5).window(3, shift=2, drop_remainder=True)
+        >>> [w.batch(3).get_single_element().numpy().tolist() for w in ds]
+        [[0, 1, 2], [2, 3, 4]]
+        """
+        return _batching.WindowDataset(self, size, shift, stride, drop_remainder)
+
+    def shuffle(self, buffer_size, seed=None, reshuffle_each_iteration=None, name=None):
+        """Shuffles with a buffer of ``buffer_size`` elements, as TF does.
+
+        Each step emits a uniformly chosen element of the buffer and refills it from the
+        input: a buffer at least as large as the data gives a uniform permutation, a
+        smaller one a local shuffle. Each pass reshuffles unless
+        ``reshuffle_each_iteration=False``. ``seed`` and ``tf.random.set_seed`` make the
+        orders reproducible.
+
+        >>> import tapeflow as tf
+        >>> sorted(int(x) for x in tf.data.Dataset.range(5).shuffle(5, seed=3))
+        [0, 1, 2, 3, 4]
+        """
+        return _control.ShuffleDataset(self, buffer_size, seed, reshuffle_each_iteration)
+
+    def repeat(self, count=None, name=None):
+        """Repeats the dataset ``count`` times (forever for ``None`` or -1)."""
+        return _control.RepeatDataset(self, count)
+
+    def take(self, count, name=None):
+        """The first ``count`` elements (all for -1)."""
+        return _control.TakeDataset(self, count)
+
+    def skip(self, count, name=None):
+        """All but the first ``count`` elements (none for -1)."""
+        return _control.SkipDataset(self, count)
+
+    def shard(self, num_shards, index, name=None):
+        """Every ``num_shards``-th element, starting at ``index``."""
+        return _control.ShardDataset(self, num_shards, index)
+
+    def cache(self, filename="", name=None):
+        """Keeps the elements of the first complete pass (in memory, or in ``filename``)
+        and serves later passes from there."""
+        return _control.CacheDataset(self, filename)
+
+    def prefetch(self, buffer_size, name=None):
+        """Produces up to ``buffer_size`` elements ahead in a background thread, so the
+        pipeline runs while the consumer (a training step) works."""
+        return _control.PrefetchDataset(self, buffer_size)
+
+    def enumerate(self, start=0, name=None):
+        """Pairs each element with its int64 position: ``(i, element)``."""
+        return _control.EnumerateDataset(self, start)
+
+    def apply(self, transformation_func):
+        """``transformation_func(self)``: lets a pipeline step be a function of datasets."""
+        result = transformation_func(self)
+        if not isinstance(result, Dataset):
+            raise TypeError("`transformation_func` must return a Dataset; got %s."
+                            % type(result).__name__)
+        return result
+
+
+class Iterator:
+    """One pass over a dataset (``iter(ds)``); ``next(it)`` gives the next element."""
+
+    __slots__ = ("_it", "_dataset")
+
+    def __init__(self, dataset):
+        self._dataset = dataset
+        self._it = dataset._tensor_elements()
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        return next(self._it)
+
+    def get_next(self):
+        """The next element; ``tf.errors.OutOfRangeError`` at the end."""
+        try:
+            return next(self._it)
+        except StopIteration:
+            raise OutOfRangeError("End of sequence") from None
+
+    @property
+    def element_spec(self):
+        return self._dataset.element_spec
+
+
+from . import batching as _batching  # noqa: E402  (the nodes subclass Dataset)
+from . import control as _control  # noqa: E402
+from . import files as _files  # noqa: E402
+from . import mapping as _mapping  # noqa: E402
+from . import sources as _sources  # noqa: E402

@@ -1,0 +1,312 @@
+"""What ``compile(loss=..., metrics=...)`` turns into: one loss callable and one metrics
+container, resolved from objects, functions or strings.
+
+``'accuracy'``/``'acc'`` become Binary-, Sparse-categorical- or CategoricalAccuracy from the
+shapes of the first batch's targets and predictions (Keras's rule), keeping the name given.
+"""
+import inspect
+
+from .. import nest
+from ..backend import np
+from ..ops.math import add_n as _add_n
+from ..tensor import Tensor
+
+__all__ = ["CompileLoss", "CompileMetrics"]
+
+
+def _losses():
+    from . import losses
+    return losses
+
+
+def _metrics():
+    from . import metrics
+    return metrics
+
+
+def _resolve_loss(identifier):
+    """A loss object/function -> a callable ``(y_true, y_pred, sample_weight) -> scalar``."""
+    if identifier is None:
+        return None
+    losses = _losses()
+    obj = losses.get(identifier)
+    if isinstance(obj, type):
+        obj = obj()
+    if not inspect.isfunction(obj) and not inspect.isbuiltin(obj):
+        return obj  # a Loss object: it reduces and weights itself
+    wrapper = getattr(losses, "LossFunctionWrapper", None)
+    if wrapper is not None:
+        return wrapper(obj, name=getattr(obj, "__name__", None))
+    return _MeanOfFunction(obj)
+
+
+class _MeanOfFunction:
+    """A per-sample loss function reduced Keras's default way (sum over batch size)."""
+
+    def __init__(self, fn):
+        self.fn = fn
+        self.name = getattr(fn, "__name__", "loss")
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        from ..ops.reduce import reduce_sum
+        values = self.fn(y_true, y_pred)
+        if sample_weight is not None:
+            values = values * sample_weight
+        n = 1
+        for d in values.shape:
+            n *= d
+        return reduce_sum(values) / float(max(n, 1))
+
+
+class CompileLoss:
+    """The compiled loss: one loss, or one per output (list or dict), weighted and summed."""
+
+    def __init__(self, loss, loss_weights=None, output_names=None):
+        self.structure = loss
+        if isinstance(loss, dict):
+            self.keys = list(loss)
+            self.fns = [_resolve_loss(loss[k]) for k in self.keys]
+        elif isinstance(loss, (list, tuple)):
+            self.keys = None
+            self.fns = [_resolve_loss(v) for v in loss]
+        else:
+            self.keys = None
+            self.fns = [_resolve_loss(loss)]
+        self.single = not isinstance(loss, (dict, list, tuple))
+        if loss_weights is None:
+            self.weights = [None] * len(self.fns)
+        elif isinstance(loss_weights, dict):
+            if self.keys is None:
+                raise ValueError("`loss_weights` is a dict but `loss` is not: pass matching "
+                                 "structures. Received loss_weights=%s" % (loss_weights,))
+            self.weights = [loss_weights.get(k) for k in self.keys]
+        elif isinstance(loss_weights, (list, tuple)):
+            if len(loss_weights) != len(self.fns):
+                raise ValueError("`loss_weights` has %d entries but there are %d losses."
+                                 % (len(loss_weights), len(self.fns)))
+            self.weights = list(loss_weights)
+        else:
+            self.weights = [float(loss_weights)] * len(self.fns)
+
+    def _pairs(self, y_true, y_pred):
+        if self.single:
+            return [(y_true, y_pred)]
+        if self.keys is not None:
+            if not isinstance(y_pred, dict):
+                raise ValueError("The loss is a dict of %s but the model returned %s, not a dict."
+                                 % (self.keys, type(y_pred).__name__))
+            return [(y_true[k], y_pred[k]) for k in self.keys]
+        y_true = y_true if isinstance(y_true, (list, tuple)) else [y_true]
+        y_pred = y_pred if isinstance(y_pred, (list, tuple)) else [y_pred]
+        if len(y_pred) != len(self.fns) or len(y_true) != len(self.fns):
+            raise ValueError("compile() was given %d losses but the model has %d outputs and "
+                             "%d targets." % (len(self.fns), len(y_pred), len(y_true)))
+        return list(zip(y_true, y_pred))
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        if self.single:
+            fn = self.fns[0]
+            if fn is None:
+                return None
+            value = fn(y_true, y_pred, sample_weight=sample_weight)
+            w = self.weights[0]
+            return value if w is None else value * float(w)
+        terms = []
+        weights = sample_weight if isinstance(sample_weight, (list, tuple, dict)) else None
+        for i, ((yt, yp), fn, w) in enumerate(zip(self._pairs(y_true, y_pred), self.fns,
+                                                  self.weights)):
+            if fn is None or yt is None:
+                continue
+            sw = sample_weight
+            if weights is not None:
+                sw = weights[self.keys[i]] if isinstance(weights, dict) else weights[i]
+            value = fn(yt, yp, sample_weight=sw)
+            terms.append(value if w is None else value * float(w))
+        if not terms:
+            return None
+        return terms[0] if len(terms) == 1 else _add_n(terms)
+
+
+def _is_accuracy(name):
+    return isinstance(name, str) and name.lower() in ("accuracy", "acc")
+
+
+def _is_crossentropy(name):
+    return isinstance(name, str) and name.lower() in ("crossentropy", "ce")
+
+
+def _shape_kind(y_true, y_pred):
+    """'binary', 'sparse' or 'categorical' from target/prediction shapes (Keras's rule)."""
+    pred_shape = tuple(y_pred.shape)
+    true_shape = tuple(np.shape(y_true)) if not isinstance(y_true, Tensor) else tuple(y_true.shape)
+    last = pred_shape[-1] if pred_shape else 1
+    if len(pred_shape) <= 1 or last == 1:
+        return "binary"
+    if len(true_shape) == len(pred_shape) - 1 or (
+            len(true_shape) == len(pred_shape) and true_shape[-1] == 1):
+        return "sparse"
+    return "categorical"
+
+
+def _resolve_metric(identifier, y_true, y_pred, loss_fn=None):
+    metrics = _metrics()
+    if _is_accuracy(identifier):
+        kind = _shape_kind(y_true, y_pred)
+        cls = {"binary": metrics.BinaryAccuracy, "sparse": metrics.SparseCategoricalAccuracy,
+               "categorical": metrics.CategoricalAccuracy}[kind]
+        return cls(name=identifier)
+    if _is_crossentropy(identifier):
+        kind = _shape_kind(y_true, y_pred)
+        cls = {"binary": metrics.BinaryCrossentropy,
+               "sparse": metrics.SparseCategoricalCrossentropy,
+               "categorical": metrics.CategoricalCrossentropy}[kind]
+        return cls(name=identifier)
+    obj = metrics.get(identifier)
+    if isinstance(obj, type):
+        obj = obj()
+    if not hasattr(obj, "update_state"):
+        wrapper = metrics.MeanMetricWrapper
+        name = identifier if isinstance(identifier, str) else getattr(obj, "__name__", None)
+        obj = wrapper(obj, name=name)
+    return obj
+
+
+class CompileMetrics:
+    """All compiled metrics as one metric: ``update_state(y, y_pred, sw)``; ``result()``
+    returns ``{name: value}`` (``model.metrics`` lists it after the loss tracker)."""
+
+    name = "compile_metrics"
+
+    def __init__(self, metrics=None, weighted_metrics=None):
+        self._spec = metrics
+        self._weighted_spec = weighted_metrics
+        self._metrics = None
+        self._weighted = None
+        self._per_output = None
+
+    @property
+    def built(self):
+        return self._metrics is not None
+
+    def _flat_spec(self, spec, n_outputs, keys):
+        """Per-output lists of metric identifiers."""
+        if spec is None:
+            return [[] for _ in range(n_outputs)]
+        if isinstance(spec, dict):
+            if keys is None:
+                raise ValueError("`metrics` is a dict but the model's outputs are not.")
+            return [_as_list(spec.get(k)) for k in keys]
+        spec = list(spec) if isinstance(spec, (list, tuple)) else [spec]
+        if n_outputs > 1 and spec and all(isinstance(s, (list, tuple)) or s is None for s in spec):
+            return [_as_list(s) for s in spec]
+        return [list(spec) for _ in range(n_outputs)]
+
+    def build(self, y_true, y_pred):
+        if isinstance(y_pred, dict):
+            keys = sorted(y_pred)
+            preds = [y_pred[k] for k in keys]
+            trues = [y_true[k] for k in keys]
+        elif isinstance(y_pred, (list, tuple)):
+            keys, preds = None, list(y_pred)
+            trues = list(y_true) if isinstance(y_true, (list, tuple)) else [y_true]
+        else:
+            keys, preds, trues = None, [y_pred], [y_true]
+        n = len(preds)
+        plain = self._flat_spec(self._spec, n, keys)
+        weighted = self._flat_spec(self._weighted_spec, n, keys)
+        self._metrics, self._per_output = [], []
+        for i, (yt, yp) in enumerate(zip(trues, preds)):
+            prefix = "" if n == 1 else ("%s_" % keys[i] if keys else "output_%d_" % (i + 1))
+            for ident in plain[i]:
+                m = _resolve_metric(ident, yt, yp)
+                self._rename(m, prefix)
+                self._metrics.append(m)
+                self._per_output.append((i, False))
+            for ident in weighted[i]:
+                m = _resolve_metric(ident, yt, yp)
+                self._rename(m, prefix)
+                self._metrics.append(m)
+                self._per_output.append((i, True))
+        self._keys = keys
+
+    @staticmethod
+    def _rename(metric, prefix):
+        if prefix:
+            try:
+                metric.name = prefix + metric.name
+            except AttributeError:
+                metric._name = prefix + metric.name
+
+    @property
+    def metrics(self):
+        return list(self._metrics or [])
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        if self._metrics is None:
+            self.build(y_true, y_pred)
+        if not self._metrics:
+            return
+        if len(set(i for i, _ in self._per_output)) == 1 and not isinstance(
+                y_pred, (list, tuple, dict)):
+            for m, (_, weighted) in zip(self._metrics, self._per_output):
+                m.update_state(y_true, y_pred, sample_weight=sample_weight if weighted else None)
+            return
+        if isinstance(y_pred, dict):
+            preds = [y_pred[k] for k in self._keys]
+            trues = [y_true[k] for k in self._keys]
+        else:
+            preds = list(y_pred)
+            trues = list(y_true)
+        for m, (i, weighted) in zip(self._metrics, self._per_output):
+            sw = sample_weight
+            if isinstance(sw, (list, tuple)):
+                sw = sw[i]
+            m.update_state(trues[i], preds[i], sample_weight=sw if weighted else None)
+
+    def result(self):
+        return {m.name: m.result() for m in self._metrics or ()}
+
+    def reset_state(self):
+        for m in self._metrics or ():
+            m.reset_state()
+
+    reset_states = reset_state
+
+
+def _as_list(spec):
+    if spec is None:
+        return []
+    return list(spec) if isinstance(spec, (list, tuple)) else [spec]
+
+
+def flatten_logs(logs):
+    """``{'loss': t, 'compile_metrics': {'acc': t}}`` -> ``{'acc': float, 'loss': float}``:
+    nested dicts flattened, values as Python floats, keys sorted (Keras 3's log order,
+    e.g. ``history.history`` keys ``accuracy, loss, val_accuracy, val_loss``)."""
+    flat = {}
+    _flatten_into(logs, flat)
+    return {k: flat[k] for k in sorted(flat)}
+
+
+def _flatten_into(logs, out):
+    for key, value in logs.items():
+        if isinstance(value, dict):
+            _flatten_into(value, out)
+        else:
+            out[key] = _to_python(value)
+
+
+def _to_python(value):
+    if isinstance(value, Tensor):
+        v = value._value
+        return float(v) if np.ndim(v) == 0 else np.asarray(v)
+    if isinstance(value, (np.generic,)):
+        return float(value)
+    if isinstance(value, np.ndarray):
+        return float(value) if value.ndim == 0 else value
+    if isinstance(value, (list, tuple)):
+        return nest.map_structure(_to_python, value)
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return value

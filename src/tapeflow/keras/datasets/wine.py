@@ -1,0 +1,22 @@
+"""Wine recognition (178 samples, 13 float features, 3 classes), bundled from scikit-learn."""
+from . import _tabular
+
+__all__ = ["load_data"]
+
+
+def load_data(test_split=0.2, seed=113):
+    """Loads the wine dataset shipped with tapeflow (nothing is downloaded).
+
+    Features are float32, labels int64 class ids. Samples are shuffled with
+    ``np.random.RandomState(seed)`` and the last ``test_split`` fraction is the test set,
+    the same split on every machine.
+
+    Returns:
+        ``(x_train, y_train), (x_test, y_test)``.
+
+    >>> import tapeflow as tf
+    >>> (x, y), (xt, yt) = tf.keras.datasets.wine.load_data()
+    >>> len(x) + len(xt) == len(y) + len(yt)
+    True
+    """
+    return _tabular.load("wine_data.csv.gz", test_split, seed)

@@ -1,0 +1,220 @@
+"""The functional API: ``Model(inputs, outputs)`` from layers called on ``tf.keras.Input``s.
+
+Calling a layer on a ``KerasTensor`` records a node (layer, arguments, outputs) instead of
+computing; the layer is built on the spot by running it once on a small batch of zeros,
+which also gives the output shapes. ``Functional`` replays the recorded nodes in
+topological order on real tensors.
+
+>>> import tapeflow as tf
+>>> inputs = tf.keras.Input(shape=(4,))
+>>> hidden = tf.keras.layers.Dense(8, activation="relu")(inputs)
+>>> outputs = tf.keras.layers.Dense(2)(hidden)
+>>> model = tf.keras.Model(inputs, outputs)
+>>> model(tf.ones((3, 4))).shape, model.count_params()
+(TensorShape([3, 2]), 58)
+"""
+from .. import nest
+from ..backend import np
+from ..dtypes import as_dtype
+from ..tensor import Tensor, _wrap
+from .layers.input_layer import KerasTensor
+from .models import Model
+
+__all__ = ["Functional", "symbolic_call", "has_keras_tensor"]
+
+_DUMMY_BATCH = 2  # > 1 so that no layer mistakes the batch axis for a squeezable one
+
+
+class Node:
+    """One layer call in the graph: its arguments (with KerasTensors) and outputs."""
+
+    __slots__ = ("layer", "args", "kwargs", "outputs", "flat_outputs", "flat_inputs")
+
+    def __init__(self, layer, args, kwargs, outputs):
+        self.layer = layer
+        self.args = args
+        self.kwargs = kwargs
+        self.outputs = outputs
+        self.flat_outputs = nest.flatten(outputs)
+        self.flat_inputs = [v for v in nest.flatten((args, kwargs)) if isinstance(v, KerasTensor)]
+
+
+def has_keras_tensor(value):
+    if isinstance(value, KerasTensor):
+        return True
+    if isinstance(value, (list, tuple, dict)):
+        return any(isinstance(v, KerasTensor) for v in nest.flatten(value))
+    return False
+
+
+def _dummy(kt):
+    shape = tuple(_DUMMY_BATCH if i == 0 and d is None else (1 if d is None else d)
+                  for i, d in enumerate(kt.shape))
+    return _wrap(np.zeros(shape, as_dtype(kt.dtype).np_dtype))
+
+
+def _symbolic(value, batch_unknown):
+    if isinstance(value, Tensor):
+        shape = list(value.shape)
+        if batch_unknown and shape:
+            shape[0] = None
+        return KerasTensor(shape, value.dtype.name)
+    return value
+
+
+def _unbatch(shape):
+    if isinstance(shape, tuple) and shape and isinstance(shape[0], (int, type(None))):
+        return (None,) + shape[1:]
+    if isinstance(shape, (list, tuple)):
+        return type(shape)(_unbatch(s) for s in shape)
+    return shape
+
+
+def symbolic_call(layer, args, kwargs):
+    """Runs ``layer`` on zeros shaped like the KerasTensors in ``args`` and returns
+    KerasTensors for its outputs, recording the call as a graph node."""
+    leaves = [v for v in nest.flatten((args, kwargs)) if isinstance(v, KerasTensor)]
+    batch_unknown = any(len(v.shape) and v.shape[0] is None for v in leaves)
+
+    def concrete(v):
+        return _dummy(v) if isinstance(v, KerasTensor) else v
+    real_args = nest.map_structure(concrete, list(args))
+    real_kwargs = {k: nest.map_structure(concrete, v) for k, v in kwargs.items()}
+    was_built = layer.built
+    outputs = layer(*real_args, **real_kwargs)
+    if batch_unknown and not was_built:
+        layer.__dict__["_build_input_shape"] = _unbatch(layer._build_input_shape)
+        layer.__dict__["_build_output_shape"] = _unbatch(layer._build_output_shape)
+    symbolic = nest.map_structure(lambda t: _symbolic(t, batch_unknown), outputs)
+    node = Node(layer, tuple(args), dict(kwargs), symbolic)
+    for kt in node.flat_outputs:
+        if isinstance(kt, KerasTensor):
+            kt._keras_history = node
+    return symbolic
+
+
+def _topological_nodes(flat_outputs):
+    """Nodes from the inputs to ``flat_outputs``, each after the nodes it depends on."""
+    order, visited = [], set()
+
+    def visit(kt):
+        node = getattr(kt, "_keras_history", None)
+        if node is None or id(node) in visited:
+            return
+        visited.add(id(node))
+        for parent in node.flat_inputs:
+            visit(parent)
+        order.append(node)
+    for kt in flat_outputs:
+        visit(kt)
+    return order
+
+
+class Functional(Model):
+    """A model defined by connecting layers from ``inputs`` to ``outputs``.
+
+    Args:
+        inputs: a ``tf.keras.Input`` or a list/dict of them.
+        outputs: KerasTensor(s) computed from ``inputs`` by calling layers.
+        name / trainable: as for any layer.
+    """
+
+    def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
+        Model._init_model(self, name=name, trainable=trainable, **kwargs)
+        flat_inputs = nest.flatten(inputs)
+        flat_outputs = nest.flatten(outputs)
+        for kt in flat_inputs:
+            if not isinstance(kt, KerasTensor) or getattr(kt, "_keras_layer", None) is None:
+                raise ValueError("All `inputs` of a functional Model must come from "
+                                 "`tf.keras.Input()`. Received: %r" % (kt,))
+        for kt in flat_outputs:
+            if not isinstance(kt, KerasTensor):
+                raise ValueError("All `outputs` of a functional Model must be KerasTensors "
+                                 "returned by layers called on `tf.keras.Input()`. Received: %r "
+                                 "(of type %s)" % (kt, type(kt).__name__))
+        nodes = _topological_nodes(flat_outputs)
+        reachable = set(id(kt) for kt in flat_inputs)
+        for node in nodes:
+            for parent in node.flat_inputs:
+                if id(parent) not in reachable:
+                    raise ValueError("Graph disconnected: cannot obtain value for %r: it does not "
+                                     "come from the model's `inputs`." % (parent,))
+            reachable.update(id(kt) for kt in node.flat_outputs)
+        for kt in flat_outputs:
+            if id(kt) not in reachable:
+                raise ValueError("Output %r is not connected to the model's `inputs`." % (kt,))
+        d = self.__dict__
+        d["_inputs_struct"] = inputs
+        d["_outputs_struct"] = outputs
+        d["_flat_inputs"] = flat_inputs
+        d["_flat_outputs"] = flat_outputs
+        d["_nodes"] = nodes
+        stack = [kt._keras_layer for kt in flat_inputs]
+        for node in nodes:
+            if all(layer is not node.layer for layer in stack):
+                stack.append(node.layer)
+        self._graph_layers = stack
+        d["_build_input_shape"] = nest.map_structure(lambda kt: tuple(kt.shape), inputs)
+        d["_build_output_shape"] = nest.map_structure(lambda kt: tuple(kt.shape), outputs)
+        self.built = True
+
+    @property
+    def layers(self):
+        """Every layer of the graph, Input layers first, in call order."""
+        return list(self._graph_layers)
+
+    @property
+    def inputs(self):
+        return list(self._flat_inputs)
+
+    @property
+    def outputs(self):
+        return list(self._flat_outputs)
+
+    @property
+    def input_shape(self):
+        return self._build_input_shape
+
+    @property
+    def output_shape(self):
+        return self._build_output_shape
+
+    def _feed(self, inputs):
+        """Real input tensors in the order of ``_flat_inputs``."""
+        if isinstance(inputs, dict) and not isinstance(self._inputs_struct, dict):
+            by_name = [inputs.get(kt._keras_layer.name) for kt in self._flat_inputs]
+            if any(v is None for v in by_name):
+                raise ValueError("Missing data for inputs %s; received keys %s"
+                                 % ([kt._keras_layer.name for kt in self._flat_inputs],
+                                    sorted(inputs)))
+            return by_name
+        flat = nest.flatten(inputs)
+        if len(flat) != len(self._flat_inputs):
+            raise ValueError("Model '%s' expects %d input(s), but it received %d input tensors."
+                             % (self.name, len(self._flat_inputs), len(flat)))
+        return flat
+
+    def call(self, inputs, training=None, mask=None):
+        values = {}
+        for kt, value in zip(self._flat_inputs, self._feed(inputs)):
+            values[id(kt)] = value
+
+        def real(v):
+            return values[id(v)] if isinstance(v, KerasTensor) else v
+        for node in self._nodes:
+            args = [nest.map_structure(real, a) for a in node.args]
+            kwargs = {k: nest.map_structure(real, v) for k, v in node.kwargs.items()}
+            out = node.layer(*args, **kwargs)
+            for kt, t in zip(node.flat_outputs, nest.flatten(out)):
+                values[id(kt)] = t
+        return nest.pack_sequence_as(self._outputs_struct,
+                                     [values[id(kt)] for kt in self._flat_outputs])
+
+    def compute_output_shape(self, input_shape):
+        return self._build_output_shape
+
+    def get_config(self):
+        raise NotImplementedError("Serialising a functional model's graph to a config is not "
+                                  "supported by tapeflow; save its weights with "
+                                  "`save_weights()` and rebuild it in code.")
+

@@ -1,0 +1,14 @@
+"""``tf.keras.layers``: the Layer base class and the built-in layers."""
+from .core import Activation, Dense, Dropout, Flatten, Identity, Lambda, Reshape
+from .input_layer import Input, InputLayer, KerasTensor
+from .input_spec import InputSpec
+from .layer import Layer
+from .convolutional import *  # noqa: F401,F403
+from .pooling import *  # noqa: F401,F403
+from .reshaping import *  # noqa: F401,F403
+from .recurrent import *  # noqa: F401,F403
+from .embedding import Embedding  # noqa: F401
+from .normalization import *  # noqa: F401,F403
+from .regularization import *  # noqa: F401,F403
+from .masking import Masking  # noqa: F401
+from .wrappers import Bidirectional, TimeDistributed  # noqa: F401

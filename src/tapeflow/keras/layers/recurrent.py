@@ -1,0 +1,559 @@
+"""Recurrent layers: SimpleRNN, LSTM, GRU, their cells, and the generic RNN loop.
+
+Weights live in the cell, as in Keras 3 (paths ``lstm/lstm_cell/kernel``) with Keras's
+layouts: LSTM kernel ``(D, 4U)`` in gate order ``i, f, c, o``; GRU kernel ``(D, 3U)`` in
+order ``z, r, h`` with a ``(2, 3U)`` bias when ``reset_after=True`` (the default).
+
+With the default activations (tanh, sigmoid), no recurrent dropout and ``unroll=False``
+the whole sequence runs as one fused primitive with a hand-written BPTT gradient
+(``tapeflow.ops.rnn``). Anything else — custom cells, other activations, recurrent
+dropout, ``unroll=True`` — runs the cell step by step with composed ops, which are also
+differentiable to higher orders.
+
+Masks (e.g. from ``Embedding(mask_zero=True)``) skip steps: the states are carried over
+and the output repeats the previous output (zeros before the first unmasked step), or is
+zero with ``zero_output_for_mask=True``.
+"""
+from ...backend import np
+from ...ops import rnn as _rnn
+from ...ops.array import getitem, split, stack
+from ...ops.creation import zeros
+from ...ops.linalg import matmul
+from ...ops.math import cast, where
+from ...tensor import Tensor, _wrap
+from .. import activations, initializers, random_state
+from ._config import get_constraint, get_regularizer, serialize as _serialize
+from .layer import InputSpec, Layer
+
+__all__ = ["RNN", "SimpleRNNCell", "LSTMCell", "GRUCell", "SimpleRNN", "LSTM", "GRU"]
+
+
+class _CellBase(Layer):
+    """Weights and the single-step ``call(inputs, states)`` shared by the three cells."""
+
+    _gates = 1
+
+    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
+                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
+                 bias_initializer="zeros", kernel_regularizer=None, recurrent_regularizer=None,
+                 bias_regularizer=None, kernel_constraint=None, recurrent_constraint=None,
+                 bias_constraint=None, dropout=0.0, recurrent_dropout=0.0, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(units, (int, np.integer)) or units <= 0:
+            raise ValueError("Received an invalid value for argument `units`, expected a "
+                             "positive integer, got %r." % (units,))
+        self.units = int(units)
+        self.activation = activations.get(activation)
+        self.recurrent_activation = activations.get(recurrent_activation)
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.recurrent_initializer = initializers.get(recurrent_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = get_regularizer(kernel_regularizer)
+        self.recurrent_regularizer = get_regularizer(recurrent_regularizer)
+        self.bias_regularizer = get_regularizer(bias_regularizer)
+        self.kernel_constraint = get_constraint(kernel_constraint)
+        self.recurrent_constraint = get_constraint(recurrent_constraint)
+        self.bias_constraint = get_constraint(bias_constraint)
+        self.dropout = min(1.0, max(0.0, float(dropout)))
+        self.recurrent_dropout = min(1.0, max(0.0, float(recurrent_dropout)))
+        self.seed = seed
+        self._recurrent_mask = None  # set by RNN.call for the duration of one sequence
+
+    @property
+    def state_size(self):
+        return self.units
+
+    @property
+    def output_size(self):
+        return self.units
+
+    def _bias_shape(self):
+        return (self._gates * self.units,)
+
+    def _bias_init(self):
+        return self.bias_initializer
+
+    def build(self, input_shape):
+        width = self._gates * self.units
+        self.kernel = self.add_weight(shape=(input_shape[-1], width), name="kernel",
+                                      initializer=self.kernel_initializer,
+                                      regularizer=self.kernel_regularizer,
+                                      constraint=self.kernel_constraint)
+        self.recurrent_kernel = self.add_weight(shape=(self.units, width),
+                                                name="recurrent_kernel",
+                                                initializer=self.recurrent_initializer,
+                                                regularizer=self.recurrent_regularizer,
+                                                constraint=self.recurrent_constraint)
+        self.bias = self.add_weight(shape=self._bias_shape(), name="bias",
+                                    initializer=self._bias_init(),
+                                    regularizer=self.bias_regularizer,
+                                    constraint=self.bias_constraint) if self.use_bias else None
+
+    def _previous(self, states):
+        h = states[0] if isinstance(states, (list, tuple)) else states
+        if self._recurrent_mask is not None:
+            h = h * self._recurrent_mask
+        return h
+
+    def get_initial_state(self, batch_size=None):
+        return [zeros((batch_size, self.units), self.compute_dtype)
+                for _ in range(len(self._state_sizes()))]
+
+    def _state_sizes(self):
+        size = self.state_size
+        return list(size) if isinstance(size, (list, tuple)) else [size]
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            units=self.units, activation=activations.serialize(self.activation),
+            recurrent_activation=activations.serialize(self.recurrent_activation),
+            use_bias=self.use_bias, kernel_initializer=_serialize(self.kernel_initializer),
+            recurrent_initializer=_serialize(self.recurrent_initializer),
+            bias_initializer=_serialize(self.bias_initializer),
+            kernel_regularizer=_serialize(self.kernel_regularizer),
+            recurrent_regularizer=_serialize(self.recurrent_regularizer),
+            bias_regularizer=_serialize(self.bias_regularizer),
+            kernel_constraint=_serialize(self.kernel_constraint),
+            recurrent_constraint=_serialize(self.recurrent_constraint),
+            bias_constraint=_serialize(self.bias_constraint), dropout=self.dropout,
+            recurrent_dropout=self.recurrent_dropout, seed=self.seed)
+        return config
+
+
+class SimpleRNNCell(_CellBase):
+    """One step of ``h = activation(x @ kernel + h_prev @ recurrent_kernel + bias)``.
+
+    >>> import tapeflow as tf
+    >>> cell = tf.keras.layers.SimpleRNNCell(4)
+    >>> h, states = cell(tf.ones((2, 3)), [tf.zeros((2, 4))])
+    >>> h.shape, len(states)
+    (TensorShape([2, 4]), 1)
+    """
+
+    def __init__(self, units, activation="tanh", use_bias=True,
+                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
+                 bias_initializer="zeros", kernel_regularizer=None, recurrent_regularizer=None,
+                 bias_regularizer=None, kernel_constraint=None, recurrent_constraint=None,
+                 bias_constraint=None, dropout=0.0, recurrent_dropout=0.0, seed=None, **kwargs):
+        super().__init__(units, activation, "sigmoid", use_bias, kernel_initializer,
+                         recurrent_initializer, bias_initializer, kernel_regularizer,
+                         recurrent_regularizer, bias_regularizer, kernel_constraint,
+                         recurrent_constraint, bias_constraint, dropout, recurrent_dropout, seed,
+                         **kwargs)
+
+    def call(self, inputs, states, training=False):
+        h_prev = self._previous(states)
+        z = matmul(inputs, self.kernel) + matmul(h_prev, self.recurrent_kernel)
+        if self.bias is not None:
+            z = z + self.bias
+        h = self.activation(z)
+        return h, [h]
+
+    def get_config(self):
+        config = super().get_config()
+        config.pop("recurrent_activation")
+        return config
+
+
+class _UnitForgetBias:
+    """Keras's LSTM bias initializer: ``bias_initializer`` with ones for the forget gate."""
+
+    def __init__(self, base, units):
+        self.base, self.units = base, units
+
+    def __call__(self, shape, dtype=None):
+        u = self.units
+        parts = [np.asarray(self.base((u,), dtype=dtype)), np.ones((u,)),
+                 np.asarray(self.base((2 * u,), dtype=dtype))]
+        return _wrap(np.concatenate(parts).astype(parts[0].dtype))
+
+
+class LSTMCell(_CellBase):
+    """One LSTM step, gates ``i, f, c, o``: ``c = f·c_prev + i·tanh(z_c)``, ``h = o·tanh(c)``.
+
+    ``unit_forget_bias=True`` starts the forget-gate bias at 1.
+
+    >>> import tapeflow as tf
+    >>> cell = tf.keras.layers.LSTMCell(4)
+    >>> h, (h2, c) = cell(tf.ones((2, 3)), [tf.zeros((2, 4)), tf.zeros((2, 4))])
+    >>> tuple(cell.kernel.shape), cell.bias.numpy()[4:8].tolist()
+    ((3, 16), [1.0, 1.0, 1.0, 1.0])
+    """
+
+    _gates = 4
+
+    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
+                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
+                 bias_initializer="zeros", unit_forget_bias=True, kernel_regularizer=None,
+                 recurrent_regularizer=None, bias_regularizer=None, kernel_constraint=None,
+                 recurrent_constraint=None, bias_constraint=None, dropout=0.0,
+                 recurrent_dropout=0.0, seed=None, **kwargs):
+        super().__init__(units, activation, recurrent_activation, use_bias, kernel_initializer,
+                         recurrent_initializer, bias_initializer, kernel_regularizer,
+                         recurrent_regularizer, bias_regularizer, kernel_constraint,
+                         recurrent_constraint, bias_constraint, dropout, recurrent_dropout, seed,
+                         **kwargs)
+        self.unit_forget_bias = bool(unit_forget_bias)
+
+    @property
+    def state_size(self):
+        return [self.units, self.units]
+
+    def _bias_init(self):
+        if self.unit_forget_bias:
+            return _UnitForgetBias(self.bias_initializer, self.units)
+        return self.bias_initializer
+
+    def call(self, inputs, states, training=False):
+        h_prev, c_prev = self._previous(states), states[1]
+        z = matmul(inputs, self.kernel) + matmul(h_prev, self.recurrent_kernel)
+        if self.bias is not None:
+            z = z + self.bias
+        zi, zf, zc, zo = split(z, 4, axis=-1)
+        act, rec = self.activation, self.recurrent_activation
+        c = rec(zf) * c_prev + rec(zi) * act(zc)
+        h = rec(zo) * act(c)
+        return h, [h, c]
+
+    def get_config(self):
+        config = super().get_config()
+        config["unit_forget_bias"] = self.unit_forget_bias
+        return config
+
+
+class GRUCell(_CellBase):
+    """One GRU step, gates ``z, r, h``: ``h = z·h_prev + (1 − z)·h̃``.
+
+    With ``reset_after=True`` (default) the reset gate multiplies ``h_prev @ U_h + b_h`` and
+    the bias has shape ``(2, 3·units)`` (input and recurrent biases).
+
+    >>> import tapeflow as tf
+    >>> cell = tf.keras.layers.GRUCell(4)
+    >>> h, _ = cell(tf.ones((2, 3)), [tf.zeros((2, 4))])
+    >>> tuple(cell.bias.shape)
+    (2, 12)
+    """
+
+    _gates = 3
+
+    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
+                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
+                 bias_initializer="zeros", kernel_regularizer=None, recurrent_regularizer=None,
+                 bias_regularizer=None, kernel_constraint=None, recurrent_constraint=None,
+                 bias_constraint=None, dropout=0.0, recurrent_dropout=0.0, reset_after=True,
+                 seed=None, **kwargs):
+        super().__init__(units, activation, recurrent_activation, use_bias, kernel_initializer,
+                         recurrent_initializer, bias_initializer, kernel_regularizer,
+                         recurrent_regularizer, bias_regularizer, kernel_constraint,
+                         recurrent_constraint, bias_constraint, dropout, recurrent_dropout, seed,
+                         **kwargs)
+        self.reset_after = bool(reset_after)
+
+    def _bias_shape(self):
+        return (2, 3 * self.units) if self.reset_after else (3 * self.units,)
+
+    def call(self, inputs, states, training=False):
+        h_prev = self._previous(states)
+        h_true_prev = states[0] if isinstance(states, (list, tuple)) else states
+        act, rec = self.activation, self.recurrent_activation
+        mx = matmul(inputs, self.kernel)
+        if self.bias is not None:
+            mx = mx + (self.bias[0] if self.reset_after else self.bias)
+        xz, xr, xh = split(mx, 3, axis=-1)
+        uz, ur, uh = split(self.recurrent_kernel, 3, axis=-1)
+        if self.reset_after:
+            inner = matmul(h_prev, self.recurrent_kernel)
+            if self.bias is not None:
+                inner = inner + self.bias[1]
+            rz, rr, rh = split(inner, 3, axis=-1)
+            z, r = rec(xz + rz), rec(xr + rr)
+            candidate = act(xh + r * rh)
+        else:
+            z, r = rec(xz + matmul(h_prev, uz)), rec(xr + matmul(h_prev, ur))
+            candidate = act(xh + matmul(r * h_prev, uh))
+        h = z * h_true_prev + (1.0 - z) * candidate
+        return h, [h]
+
+    def get_config(self):
+        config = super().get_config()
+        config["reset_after"] = self.reset_after
+        return config
+
+
+class RNN(Layer):
+    """Runs a cell over the time axis of ``(batch, steps, features)`` inputs.
+
+    Args:
+        cell: a cell layer (``call(inputs, states) -> (output, new_states)``, ``state_size``).
+        return_sequences: return every step's output, else the last one.
+        return_state: also return the final states.
+        go_backwards: process the sequence in reverse (the output sequence stays reversed).
+        stateful: carry the final states of a batch into the next call.
+        unroll: run step by step with composed ops (no fused primitive).
+        zero_output_for_mask: masked steps output zeros instead of the previous output.
+
+    >>> import tapeflow as tf
+    >>> layer = tf.keras.layers.RNN(tf.keras.layers.SimpleRNNCell(4), return_sequences=True)
+    >>> layer(tf.ones((2, 5, 3))).shape
+    TensorShape([2, 5, 4])
+    """
+
+    def __init__(self, cell, return_sequences=False, return_state=False, go_backwards=False,
+                 stateful=False, unroll=False, zero_output_for_mask=False, **kwargs):
+        if not hasattr(cell, "call") or not hasattr(cell, "state_size"):
+            raise ValueError("Argument `cell` should have a `call` method and a `state_size` "
+                             "attribute. Received: cell=%r" % (cell,))
+        super().__init__(**kwargs)
+        self.cell = cell
+        self.return_sequences = bool(return_sequences)
+        self.return_state = bool(return_state)
+        self.go_backwards = bool(go_backwards)
+        self.stateful = bool(stateful)
+        self.unroll = bool(unroll)
+        self.zero_output_for_mask = bool(zero_output_for_mask)
+        self.supports_masking = True
+        self.input_spec = InputSpec(min_ndim=3)
+        self._states = None  # stateful=True: the last batch's final states (arrays)
+
+    @property
+    def state_size(self):
+        size = self.cell.state_size
+        return list(size) if isinstance(size, (list, tuple)) else [size]
+
+    def build(self, input_shape):
+        if len(input_shape) != 3:
+            raise ValueError("Layer '%s' (%s) expects inputs of rank 3 (batch, timesteps, "
+                             "features), got shape %s" % (self.name, type(self).__name__,
+                                                         tuple(input_shape)))
+        if isinstance(self.cell, Layer) and not self.cell.built:
+            from .layer import _CTX
+            _CTX.scope.append(self.cell)
+            try:
+                self.cell.build((input_shape[0],) + tuple(input_shape[2:]))
+            finally:
+                _CTX.scope.pop()
+            self.cell.built = True
+        self.input_spec = InputSpec(ndim=3, axes={-1: input_shape[-1]})
+
+    def reset_states(self, states=None):
+        """Forgets (or sets) the carried states of a ``stateful`` layer."""
+        self._states = None if states is None else [np.asarray(s) for s in states]
+
+    reset_state = reset_states
+
+    def _initial_states(self, inputs, initial_state):
+        batch = inputs.shape[0]
+        dtype = inputs.dtype
+        if initial_state is not None:
+            states = list(initial_state) if isinstance(initial_state, (list, tuple)) else \
+                [initial_state]
+            if len(states) != len(self.state_size):
+                raise ValueError("Layer '%s' expects %d initial state tensor(s), got %d"
+                                 % (self.name, len(self.state_size), len(states)))
+            out = []
+            for s, size in zip(states, self.state_size):
+                s = s if isinstance(s, Tensor) else _wrap(np.asarray(s, dtype.as_numpy_dtype))
+                if s._value.dtype != inputs._value.dtype:
+                    s = cast(s, inputs.dtype)
+                if tuple(s.shape) != (batch, size):
+                    raise ValueError("Layer '%s': an initial state has shape %s, expected %s"
+                                     % (self.name, tuple(s.shape), (batch, size)))
+                out.append(s)
+            return out
+        if self.stateful and self._states is not None:
+            return [_wrap(s) for s in self._states]
+        return [zeros((batch, size), dtype) for size in self.state_size]
+
+    def _dropout_masks(self, inputs, training):
+        """Keras draws one input mask and one recurrent mask per sequence (not per step)."""
+        cell = self.cell
+        rng = random_state.make_generator(getattr(cell, "seed", None))
+        dtype = inputs._value.dtype
+        input_mask = rec_mask = None
+        if training and getattr(cell, "dropout", 0.0) > 0:
+            keep = 1.0 - cell.dropout
+            input_mask = (rng.random((inputs.shape[0], 1, inputs.shape[2])) < keep) / keep
+            input_mask = input_mask.astype(dtype)
+        if training and getattr(cell, "recurrent_dropout", 0.0) > 0:
+            keep = 1.0 - cell.recurrent_dropout
+            rec_mask = ((rng.random((inputs.shape[0], self.state_size[0])) < keep) / keep)
+            rec_mask = rec_mask.astype(dtype)
+        return input_mask, rec_mask
+
+    def _fused_op(self, rec_mask):
+        cell = self.cell
+        if self.unroll or rec_mask is not None:
+            return None
+        if cell.activation is not activations.tanh:
+            return None
+        kind = type(cell)
+        if kind is LSTMCell and cell.recurrent_activation is activations.sigmoid:
+            return _rnn.lstm_sequence
+        if kind is GRUCell and cell.reset_after and \
+                cell.recurrent_activation is activations.sigmoid:
+            return _rnn.gru_sequence
+        if kind is SimpleRNNCell:
+            return _rnn.simple_rnn_sequence
+        return None
+
+    def call(self, sequences, initial_state=None, mask=None, training=False):
+        x = sequences
+        states = self._initial_states(x, initial_state)
+        mask_array = None if mask is None else np.asarray(
+            mask._value if isinstance(mask, Tensor) else mask).astype(bool)
+        if self.go_backwards:
+            x = getitem(x, (slice(None), slice(None, None, -1)))
+            if mask_array is not None:
+                mask_array = mask_array[:, ::-1]
+        input_mask, rec_mask = self._dropout_masks(x, training)
+        if input_mask is not None:
+            x = x * input_mask
+        fused = self._fused_op(rec_mask)
+        if fused is not None and not (mask_array is not None and self.zero_output_for_mask):
+            outputs, last, final_states = self._run_fused(fused, x, states, mask_array)
+        else:
+            outputs, last, final_states = self._run_cell(x, states, mask_array, rec_mask,
+                                                         training)
+        if self.stateful:
+            self._states = [np.array(s._value) for s in final_states]
+        output = outputs if self.return_sequences else last
+        if self.return_state:
+            return [output] + list(final_states)
+        return output
+
+    def _run_fused(self, fused, x, states, mask):
+        cell = self.cell
+        bias = cell.bias
+        if bias is None:
+            bias = zeros(cell._bias_shape(), x.dtype)
+        results = fused(x, *states, cell.kernel, cell.recurrent_kernel, bias, mask)
+        outputs, final_states = results[0], list(results[1:])
+        last = getitem(outputs, (slice(None), -1))
+        return outputs, last, final_states
+
+    def _run_cell(self, x, states, mask, rec_mask, training):
+        cell = self.cell
+        steps = x.shape[1]
+        prev_output = None
+        outputs = []
+        cell._recurrent_mask = rec_mask
+        try:
+            for t in range(steps):
+                out, new_states = cell(getitem(x, (slice(None), t)), states, training=training)
+                new_states = list(new_states) if isinstance(new_states, (list, tuple)) else \
+                    [new_states]
+                if mask is not None:
+                    keep = _wrap(mask[:, t:t + 1])
+                    new_states = [where(keep, n, s) for n, s in zip(new_states, states)]
+                    if prev_output is None:
+                        prev_output = zeros(out.shape, out.dtype)
+                    fill = zeros(out.shape, out.dtype) if self.zero_output_for_mask \
+                        else prev_output
+                    out = where(keep, out, fill)
+                prev_output = out
+                states = new_states
+                outputs.append(out)
+        finally:
+            cell._recurrent_mask = None
+        sequence = stack(outputs, axis=1) if self.return_sequences else None
+        return sequence, outputs[-1], states
+
+    def compute_mask(self, inputs, mask=None):
+        output_mask = mask if self.return_sequences else None
+        if self.return_state:
+            return [output_mask] + [None] * len(self.state_size)
+        return output_mask
+
+    def compute_output_shape(self, input_shape):
+        batch, steps = input_shape[0], input_shape[1]
+        units = getattr(self.cell, "output_size", self.state_size[0])
+        output = (batch, steps, units) if self.return_sequences else (batch, units)
+        if self.return_state:
+            return [output] + [(batch, size) for size in self.state_size]
+        return output
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(return_sequences=self.return_sequences, return_state=self.return_state,
+                      go_backwards=self.go_backwards, stateful=self.stateful,
+                      unroll=self.unroll, zero_output_for_mask=self.zero_output_for_mask)
+        if type(self) is RNN:
+            config["cell"] = self.cell
+        return config
+
+
+_RNN_ARGS = ("return_sequences", "return_state", "go_backwards", "stateful", "unroll",
+             "zero_output_for_mask")
+_LAYER_ARGS = ("name", "trainable", "dtype", "activity_regularizer", "input_shape",
+               "batch_input_shape", "batch_size", "input_dim", "input_length", "weights",
+               "autocast")
+
+
+class _CellRNN(RNN):
+    """An RNN layer that makes its own cell from the constructor's cell arguments."""
+
+    _cell_class = None
+
+    def __init__(self, units, **kwargs):
+        rnn_kwargs = {k: kwargs.pop(k) for k in _RNN_ARGS if k in kwargs}
+        layer_kwargs = {k: kwargs.pop(k) for k in _LAYER_ARGS if k in kwargs}
+        kwargs.pop("implementation", None)  # Keras's kernel choice; one implementation here
+        from ..backend import snake_case
+        cell = self._cell_class(units, name=snake_case(type(self).__name__) + "_cell",
+                                dtype=layer_kwargs.get("dtype"), **kwargs)
+        super().__init__(cell, **rnn_kwargs, **layer_kwargs)
+
+    def __getattr__(self, name):
+        # units, activation, kernel ... read through to the cell, as Keras's properties do.
+        cell = self.__dict__.get("cell")
+        if cell is not None and not name.startswith("_") and hasattr(cell, name):
+            return getattr(cell, name)
+        raise AttributeError("%r object has no attribute %r" % (type(self).__name__, name))
+
+    def get_config(self):
+        config = self.cell.get_config()
+        for key in ("name", "trainable", "dtype"):
+            config.pop(key, None)
+        config.update(super().get_config())
+        return config
+
+
+class SimpleRNN(_CellRNN):
+    """Fully connected RNN: ``h_t = tanh(x_t @ kernel + h_{t-1} @ recurrent_kernel + bias)``.
+
+    Takes the arguments of ``SimpleRNNCell`` and of ``RNN``.
+
+    >>> import tapeflow as tf
+    >>> tf.keras.layers.SimpleRNN(8, return_sequences=True)(tf.ones((2, 5, 3))).shape
+    TensorShape([2, 5, 8])
+    """
+    _cell_class = SimpleRNNCell
+
+
+class LSTM(_CellRNN):
+    """Long short-term memory layer (Keras 3 gates ``i, f, c, o``; ``unit_forget_bias``).
+
+    Takes the arguments of ``LSTMCell`` and of ``RNN``; ``return_state`` returns
+    ``[output, h, c]``.
+
+    >>> import tapeflow as tf
+    >>> out, h, c = tf.keras.layers.LSTM(8, return_state=True)(tf.ones((2, 5, 3)))
+    >>> out.shape, c.shape
+    (TensorShape([2, 8]), TensorShape([2, 8]))
+    """
+    _cell_class = LSTMCell
+
+
+class GRU(_CellRNN):
+    """Gated recurrent unit layer (Keras 3: gates ``z, r, h``, ``reset_after=True``).
+
+    Takes the arguments of ``GRUCell`` and of ``RNN``.
+
+    >>> import tapeflow as tf
+    >>> layer = tf.keras.layers.GRU(8)
+    >>> layer(tf.ones((2, 5, 3))).shape, tuple(layer.cell.bias.shape)
+    (TensorShape([2, 8]), (2, 24))
+    """
+    _cell_class = GRUCell

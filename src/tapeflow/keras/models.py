@@ -1,0 +1,291 @@
+"""``Model`` (subclass it and write ``call``) and ``Sequential`` (a stack of layers).
+
+Both train with ``compile``/``fit``/``evaluate``/``predict`` from ``Trainer`` and save
+their weights with ``save_weights``/``load_weights``.
+"""
+from ..backend import np
+from ..tensor import _wrap
+from . import saving as _saving
+from .layers.input_layer import InputLayer, KerasTensor
+from .layers.layer import Layer
+from .trainer import Trainer
+
+__all__ = ["Model", "Sequential", "load_model"]
+
+
+class Model(Trainer, Layer):
+    """A layer with training and saving: subclass it, create layers in ``__init__`` and
+    use them in ``call``.
+
+    >>> import tapeflow as tf
+    >>> class MyModel(tf.keras.Model):
+    ...     def __init__(self):
+    ...         super().__init__(name="my_model")
+    ...         self.hidden = tf.keras.layers.Dense(8, activation="relu")
+    ...         self.out = tf.keras.layers.Dense(2)
+    ...     def call(self, inputs):
+    ...         return self.out(self.hidden(inputs))
+    >>> model = MyModel()
+    >>> model(tf.ones((4, 3))).shape, len(model.trainable_variables)
+    (TensorShape([4, 2]), 4)
+    """
+
+    _reserves_layers_attr = True
+
+    def __new__(cls, *args, **kwargs):
+        if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
+            from .functional import Functional
+            return Layer.__new__(Functional)
+        return Layer.__new__(cls)
+
+    def __init__(self, *args, **kwargs):
+        if args or "inputs" in kwargs or "outputs" in kwargs:
+            raise NotImplementedError(
+                "tapeflow builds functional models only through `tf.keras.Model(inputs, "
+                "outputs)` itself, not from a subclass's `super().__init__(inputs, outputs)`.")
+        self._init_model(**kwargs)
+
+    def _init_model(self, **kwargs):
+        Layer.__init__(self, **kwargs)
+        Trainer.__init__(self)
+
+    def call(self, *args, **kwargs):
+        raise NotImplementedError("Model %s does not have a `call()` method implemented."
+                                  % type(self).__name__)
+
+    @property
+    def layers(self):
+        """The model's direct sub-layers, in the order they were assigned."""
+        return list(self._layers)
+
+    def get_layer(self, name=None, index=None):
+        """A direct sub-layer by ``name`` or by ``index``."""
+        if index is not None and name is not None:
+            raise ValueError("Provide only a layer name or a layer index. Received: index=%s, "
+                             "name=%s." % (index, name))
+        layers = self.layers
+        if index is not None:
+            if len(layers) <= index:
+                raise ValueError("Was asked to retrieve layer at index %d but model only has %d "
+                                 "layers." % (index, len(layers)))
+            return layers[index]
+        if name is not None:
+            for layer in layers:
+                if layer.name == name:
+                    return layer
+            raise ValueError("No such layer: %s. Existing layers are: %s."
+                             % (name, [layer.name for layer in layers]))
+        raise ValueError("Provide either a layer name or layer index at `get_layer`.")
+
+    def build(self, input_shape):
+        """Creates the weights by calling the model on a batch of zeros of ``input_shape``.
+
+        (tf.keras 2 behaviour: Keras 3 only marks a subclassed model built, which leaves
+        its weights missing until the first real call.)
+        """
+        if self.built:
+            return
+        self._check_super_called()
+        self(_dummy_batch(input_shape, self._compute_np), training=False)
+
+    build._default_build = True
+
+    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
+                show_trainable=False, layer_range=None):
+        """Prints a table of the layers, their output shapes and parameter counts."""
+        from .summary import print_summary
+        print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn,
+                      show_trainable=show_trainable)
+
+    def save_weights(self, filepath, overwrite=True, max_shard_size=None):
+        """Saves the weights to ``.weights.h5`` (needs h5py) or ``.weights.npz``."""
+        _saving.save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath, skip_mismatch=False, **kwargs):
+        """Loads weights saved by ``save_weights`` (the model must be built)."""
+        _saving.load_weights(self, filepath, skip_mismatch=skip_mismatch)
+
+    def get_config(self):
+        return Layer.get_config(self)
+
+    def save(self, filepath, overwrite=True, **kwargs):
+        """Not supported: tapeflow saves weights only (``save_weights``)."""
+        raise NotImplementedError(
+            "model.save(%r): tapeflow does not write full-model `.keras`/SavedModel files. Save "
+            "the weights with `model.save_weights('name.weights.npz')` (or `.weights.h5`) and "
+            "rebuild the model in code before `load_weights`." % (filepath,))
+
+
+def _dummy_batch(input_shape, dtype):
+    """Zeros of ``input_shape`` with unknown dimensions (the batch) set to 1."""
+    if isinstance(input_shape, dict):
+        return {k: _dummy_batch(v, dtype) for k, v in input_shape.items()}
+    if isinstance(input_shape, (list, tuple)) and input_shape and \
+            isinstance(input_shape[0], (list, tuple)):
+        return [_dummy_batch(s, dtype) for s in input_shape]
+    shape = tuple(1 if d is None else int(d) for d in input_shape)
+    return _wrap(np.zeros(shape, dtype))
+
+
+class Sequential(Model):
+    """A linear stack of layers, each feeding the next.
+
+    Args:
+        layers: list of layers (may start with ``tf.keras.Input(shape)``).
+        name / trainable: as for any layer.
+
+    Give the input shape (``Input(...)`` first, or ``input_shape=`` on the first layer) and
+    the model is built at once, so ``summary()`` shows every shape.
+
+    >>> import tapeflow as tf
+    >>> model = tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(3)])
+    >>> model.add(tf.keras.layers.Dense(1))
+    >>> [layer.name for layer in model.layers], model.count_params()
+    (['dense', 'dense_1'], 19)
+    """
+
+    def __init__(self, layers=None, trainable=True, name=None, **kwargs):
+        super().__init__(trainable=trainable, name=name, **kwargs)
+        self._stack = []
+        self._input_layer = None
+        for layer in layers or ():
+            self.add(layer, rebuild=False)
+        self._maybe_rebuild()
+
+    def add(self, layer, rebuild=True):
+        """Appends a layer (or a ``tf.keras.Input``) to the stack."""
+        if isinstance(layer, KerasTensor):
+            layer = layer._keras_layer
+        if not isinstance(layer, Layer):
+            raise ValueError("Only instances of `keras.Layer` can be added to a Sequential "
+                             "model. Received: %r (of type %s)" % (layer, type(layer)))
+        if isinstance(layer, InputLayer):
+            if self._stack or self._input_layer is not None:
+                raise ValueError("Sequential model '%s' has already been configured to use "
+                                 "input shape %s. You cannot add a different Input layer to it."
+                                 % (self.name, self._input_layer.batch_shape
+                                    if self._input_layer else "(from a layer)"))
+            self._input_layer = layer
+        else:
+            if any(existing is layer for existing in self._stack):
+                raise ValueError("Layer %s is already in the model; a layer can only be added "
+                                 "once." % layer.name)
+            if not self._stack and self._input_layer is None:
+                shape = layer.__dict__.get("_batch_input_shape")
+                if shape is not None:
+                    self._input_layer = InputLayer(batch_shape=shape)
+            self._stack.append(layer)
+        self._invalidate()
+        if rebuild:
+            self._maybe_rebuild()
+
+    def pop(self, rebuild=True):
+        """Removes and returns the last layer."""
+        if not self._stack:
+            raise TypeError("There are no layers in the model.")
+        layer = self._stack.pop()
+        self._invalidate()
+        if rebuild:
+            self._maybe_rebuild()
+        return layer
+
+    def _invalidate(self):
+        self.__dict__["built"] = False
+        self.__dict__["_call_spec"] = None
+        self.__dict__["_build_output_shape"] = None
+
+    def _maybe_rebuild(self):
+        if self._input_layer is not None and self._stack:
+            self._build_from_shape(self._input_layer.batch_shape, self._input_layer._input_dtype)
+
+    def _build_from_shape(self, batch_shape, dtype):
+        from ..dtypes import as_dtype
+        self(_dummy_batch(batch_shape, as_dtype(dtype).np_dtype), training=False)
+        self._set_symbolic_shapes(tuple(batch_shape))
+
+    def _set_symbolic_shapes(self, batch_shape):
+        """Records shapes with the batch axis as given (``None``), not the dummy's 1."""
+        def unbatch(shape):
+            if isinstance(shape, tuple) and shape and isinstance(shape[0], (int, type(None))):
+                return (batch_shape[0],) + shape[1:]
+            return shape
+        self.__dict__["_build_input_shape"] = batch_shape
+        self.__dict__["_build_output_shape"] = unbatch(self._build_output_shape)
+        for layer in self._stack:
+            layer.__dict__["_build_input_shape"] = unbatch(layer._build_input_shape)
+            layer.__dict__["_build_output_shape"] = unbatch(layer._build_output_shape)
+
+    def build(self, input_shape=None):
+        """Builds every layer for ``input_shape`` (batch axis included, may be ``None``)."""
+        if input_shape is None:
+            if self._input_layer is None:
+                raise ValueError("You must provide an `input_shape` argument.")
+            input_shape = self._input_layer.batch_shape
+        if self.built:
+            return
+        self._build_from_shape(tuple(input_shape), self._compute_dtype)
+
+    build._default_build = True
+
+    def call(self, inputs, training=None, mask=None):
+        x = inputs
+        if mask is not None and getattr(x, "_keras_mask", None) is None:
+            x._keras_mask = mask
+        for layer in self._stack:
+            x = layer(x)
+        return x
+
+    @property
+    def layers(self):
+        """The layers in order (the Input layer is not listed)."""
+        return list(self._stack)
+
+    @property
+    def input_shape(self):
+        if self._input_layer is not None:
+            return self._input_layer.batch_shape
+        if self._build_input_shape is None:
+            raise AttributeError("The model has not been built yet, so it has no input shape.")
+        return self._build_input_shape
+
+    @property
+    def output_shape(self):
+        if self._build_output_shape is None:
+            raise AttributeError("The model has not been built yet, so it has no output shape.")
+        return self._build_output_shape
+
+    def compute_output_shape(self, input_shape):
+        shape = tuple(input_shape)
+        for layer in self._stack:
+            shape = layer.compute_output_shape(shape)
+        return shape
+
+    def get_config(self):
+        from ._lookup import serialize_object
+        config = {"name": self.name, "trainable": self.trainable, "layers": []}
+        if self._input_layer is not None:
+            config["layers"].append(serialize_object(self._input_layer))
+        config["layers"].extend(serialize_object(layer) for layer in self._stack)
+        return config
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        from . import layers as layers_module
+        custom_objects = custom_objects or {}
+        stack = []
+        for spec in config.get("layers", []):
+            layer_cls = custom_objects.get(spec["class_name"]) or getattr(
+                layers_module, spec["class_name"], None)
+            if layer_cls is None:
+                raise ValueError("Unknown layer: '%s'. Pass it in `custom_objects`."
+                                 % spec["class_name"])
+            stack.append(layer_cls.from_config(spec["config"]))
+        return cls(stack, name=config.get("name"), trainable=config.get("trainable", True))
+
+
+def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
+    """Not supported: tapeflow saves weights only. Rebuild the model in code, then
+    ``model.load_weights(path)``."""
+    raise NotImplementedError(
+        "load_model(%r): tapeflow does not read full-model `.keras`/SavedModel files. Rebuild "
+        "the model in code and call `model.load_weights('name.weights.npz')`." % (filepath,))

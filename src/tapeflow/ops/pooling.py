@@ -1,0 +1,286 @@
+"""Max and average pooling over NHWC windows, by k×k strided views (no patch matrix).
+
+A pooling forward pass is ``kh·kw`` elementwise passes over output-sized strided views of
+the (padded) input; the backward pass is the same loop writing into the input's gradient.
+Max pooling sends each window's gradient to its first maximum in row-major order, as
+TF's kernel does; 'SAME' average pooling divides by the number of real (unpadded) inputs
+in each window (TF and Keras do, see tf_semantics §9.8).
+
+    y = MaxPool(x)              dx = MaxPoolGrad(x, y, g)       (d/dg: MaxPoolGradGrad)
+    y = AvgPool(x)              dx = AvgPoolGrad(g)             (d/dg: AvgPool)
+"""
+from ..backend import np
+from ..errors import InvalidArgumentError
+from .._context import recording
+from .conv import _geometry, _padding_arg, _spatial_pair, _watched
+from .core import apply, defprimitive, to_tensor
+
+__all__ = ["max_pool2d", "avg_pool2d", "max_pool1d", "avg_pool1d", "max_pool", "avg_pool"]
+
+
+def _views(xp, ksize, strides, out_hw):
+    """Yields ((i, j), view) for every window offset; each view is (N, Ho, Wo, C)."""
+    sh, sw = strides
+    ho, wo = out_hw
+    for i in range(ksize[0]):
+        for j in range(ksize[1]):
+            yield xp[:, i:i + sh * (ho - 1) + 1:sh, j:j + sw * (wo - 1) + 1:sw]
+
+
+def _pad(x, pads, fill):
+    (pt, pb), (pl, pr) = pads
+    if not (pt or pb or pl or pr):
+        return x
+    n, h, w, c = x.shape
+    out = np.full((n, h + pt + pb, w + pl + pr, c), fill, x.dtype)
+    out[:, pt:pt + h, pl:pl + w] = x
+    return out
+
+
+def _grad_buffer(shape, pads, dtype):
+    (pt, pb), (pl, pr) = pads
+    n, h, w, c = shape
+    return np.zeros((n, h + pt + pb, w + pl + pr, c), dtype)
+
+
+def _crop(dxp, shape, pads):
+    (pt, _), (pl, _) = pads
+    return dxp[:, pt:pt + shape[1], pl:pl + shape[2]]
+
+
+# -- max pooling ---------------------------------------------------------------------------
+def _is_2x2(ksize, strides, pads):
+    return ksize == (2, 2) and strides == (2, 2) and not any(pads[0] + pads[1])
+
+
+def _max_2x2(x, out_hw):
+    """2×2/2 max pooling as a small tournament that also records who won each window.
+
+    ``right_top`` (v01 > v00), ``right_bottom`` (v11 > v10) and ``bottom`` (the bottom pair
+    beats the top pair) are strict comparisons, so ties go to the first position in
+    row-major order, as TF routes them.
+    """
+    ho, wo = out_hw
+    v00, v01 = x[:, 0:2 * ho:2, 0:2 * wo:2], x[:, 0:2 * ho:2, 1:2 * wo:2]
+    v10, v11 = x[:, 1:2 * ho:2, 0:2 * wo:2], x[:, 1:2 * ho:2, 1:2 * wo:2]
+    top, bottom = np.maximum(v00, v01), np.maximum(v10, v11)
+    winners = (v01 > v00, v11 > v10, bottom > top)
+    np.maximum(top, bottom, out=top)
+    return top, winners
+
+
+def _max_forward(x, ksize, strides, pads, out_hw, cache):
+    if _is_2x2(ksize, strides, pads):
+        out, winners = _max_2x2(x, out_hw)
+        if cache is not None:
+            cache.winners = winners
+        return out
+    views = _views(_pad(x, pads, -np.inf), ksize, strides, out_hw)
+    out = np.array(next(views))
+    for v in views:
+        np.maximum(out, v, out=out)
+    return out
+
+
+def _max_grad_forward(x, y, g, ksize, strides, pads, out_hw, cache):
+    """Routes each output's gradient to the first input equal to the window's maximum."""
+    dxp = _grad_buffer(x.shape, pads, g.dtype)
+    if _is_2x2(ksize, strides, pads):
+        winners = cache.take() if cache is not None else None
+        right_top, right_bottom, bottom = winners or _max_2x2(x, out_hw)[1]
+        top = ~bottom
+        masks = (top & ~right_top, top & right_top, bottom & ~right_bottom, bottom & right_bottom)
+        for dv, mask in zip(_views(dxp, ksize, strides, out_hw), masks):
+            np.multiply(g, mask, out=dv)
+        return dxp
+    xviews = _views(_pad(x, pads, -np.inf), ksize, strides, out_hw)
+    dviews = _views(dxp, ksize, strides, out_hw)
+    overlapping = strides[0] < ksize[0] or strides[1] < ksize[1]
+    taken = np.zeros(y.shape, bool)
+    for xv, dv in zip(xviews, dviews):
+        hit = xv == y
+        hit &= ~taken
+        taken |= hit
+        if overlapping:
+            dv += g * hit
+        else:
+            np.multiply(g, hit, out=dv)
+    return _crop(dxp, x.shape, pads)
+
+
+def _max_gradgrad_forward(x, y, gg, ksize, strides, pads, out_hw):
+    """The adjoint of MaxPoolGrad in ``g``: each window picks ``gg`` at its first maximum."""
+    out = np.zeros(y.shape, gg.dtype)
+    xviews = _views(_pad(x, pads, -np.inf), ksize, strides, out_hw)
+    gviews = _views(_pad(gg, pads, 0.0), ksize, strides, out_hw)
+    taken = np.zeros(y.shape, bool)
+    for xv, gv in zip(xviews, gviews):
+        hit = xv == y
+        hit &= ~taken
+        taken |= hit
+        out += gv * hit
+    return out
+
+
+class _WinnerCache:
+    """Holds the 2×2 tournament's winners from a forward pass until its gradient takes them."""
+
+    __slots__ = ("winners",)
+
+    def __init__(self):
+        self.winners = None
+
+    def take(self):
+        winners, self.winners = self.winners, None
+        return winners
+
+
+def _max_grad(g, ans, x, cache, **geometry):
+    return apply(_MAX_POOL_GRAD, (x, ans, g), dict(geometry, cache=cache))
+
+
+def _max_grad_grad(needs, gg, ans, x, y, g, cache, **geometry):
+    # Piecewise linear in x and y (their gradients are zero almost everywhere), linear in g.
+    dg = apply(_MAX_POOL_GRAD_GRAD, (x, y, gg), geometry) if needs[2] else None
+    return None, None, dg
+
+
+_MAX_POOL = defprimitive("MaxPool", _max_forward, _max_grad)
+_MAX_POOL_GRAD = defprimitive("MaxPoolGrad", _max_grad_forward, grad=_max_grad_grad)
+_MAX_POOL_GRAD_GRAD = defprimitive(
+    "MaxPoolGradGrad", _max_gradgrad_forward,
+    grad=lambda needs, g, ans, x, y, gg, **geometry: (
+        None, None, apply(_MAX_POOL_GRAD, (x, y, g), dict(geometry, cache=None))
+        if needs[2] else None))
+
+
+# -- average pooling -----------------------------------------------------------------------
+def _window_counts(in_hw, ksize, strides, pads, out_hw, dtype):
+    """How many real (unpadded) inputs each output window covers: an (Ho, Wo, 1) array."""
+    counts = []
+    for size, k, s, (before, _), n in zip(in_hw, ksize, strides, pads, out_hw):
+        start = np.arange(n) * s - before
+        counts.append(np.minimum(start + k, size) - np.maximum(start, 0))
+    return np.multiply.outer(counts[0], counts[1]).astype(dtype)[:, :, None]
+
+
+def _avg_forward(x, ksize, strides, pads, out_hw):
+    views = _views(_pad(x, pads, 0.0), ksize, strides, out_hw)
+    out = np.array(next(views))
+    for v in views:
+        out += v
+    out /= _window_counts(x.shape[1:3], ksize, strides, pads, out_hw, x.dtype)
+    return out
+
+
+def _avg_grad_forward(g, input_shape, ksize, strides, pads, out_hw):
+    share = g / _window_counts(input_shape[1:3], ksize, strides, pads, out_hw, g.dtype)
+    dxp = _grad_buffer(input_shape, pads, g.dtype)
+    for dv in _views(dxp, ksize, strides, out_hw):
+        dv += share
+    return _crop(dxp, input_shape, pads)
+
+
+_AVG_POOL = defprimitive(
+    "AvgPool", _avg_forward,
+    lambda g, ans, x, **geometry: apply(_AVG_POOL_GRAD, (g,),
+                                        dict(geometry, input_shape=x._value.shape)))
+_AVG_POOL_GRAD = defprimitive(
+    "AvgPoolGrad", _avg_grad_forward,
+    lambda gg, ans, g, input_shape, **geometry: apply(_AVG_POOL, (gg,), geometry))
+
+
+# -- public functions ----------------------------------------------------------------------
+def _pool2d(op, opname, input, ksize, strides, padding, data_format):
+    from .conv import _from_nhwc, _to_nhwc
+    x = _to_nhwc(to_tensor(input), data_format)
+    if x._value.ndim != 4:
+        raise InvalidArgumentError("%s: input must be 4-D (batch, height, width, channels), got "
+                                   "shape %s" % (opname, tuple(x._value.shape)))
+    if x._value.dtype.kind != "f":
+        raise InvalidArgumentError("%s: input must be floating point, got %s"
+                                   % (opname, x._value.dtype))
+    ksize = _spatial_pair(ksize, "ksize", opname)
+    strides = _spatial_pair(strides, "strides", opname)
+    padding = _padding_arg(padding, opname)
+    if not isinstance(padding[0], str):
+        raise InvalidArgumentError("%s: padding must be 'VALID' or 'SAME', got %s"
+                                   % (opname, padding))
+    out_hw, pads = _geometry(opname, x._value.shape[1:3], ksize, strides, (1, 1), padding)
+    attrs = {"ksize": ksize, "strides": strides, "pads": pads, "out_hw": out_hw}
+    if op is _MAX_POOL:
+        attrs["cache"] = _WinnerCache() if recording and _watched(x) else None
+    y = apply(op, (x,), attrs)
+    return _from_nhwc(y, data_format)
+
+
+def max_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None):
+    """Max pooling over ``ksize`` windows of NHWC ``input``.
+
+    >>> import tapeflow as tf
+    >>> x = tf.reshape(tf.range(16.0), (1, 4, 4, 1))
+    >>> tf.nn.max_pool2d(x, 2, 2, "VALID")[0, :, :, 0].numpy().tolist()
+    [[5.0, 7.0], [13.0, 15.0]]
+    """
+    return _pool2d(_MAX_POOL, "MaxPool", input, ksize, strides, padding, data_format)
+
+
+def avg_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None):
+    """Average pooling; with 'SAME' each window averages only its real inputs.
+
+    >>> import tapeflow as tf
+    >>> x = tf.reshape(tf.range(9.0), (1, 3, 3, 1))
+    >>> tf.nn.avg_pool2d(x, 2, 2, "SAME")[0, :, :, 0].numpy().tolist()
+    [[2.0, 3.5], [6.5, 8.0]]
+    """
+    return _pool2d(_AVG_POOL, "AvgPool", input, ksize, strides, padding, data_format)
+
+
+def _pool1d(pool2d, opname, input, ksize, strides, padding, data_format):
+    from .array import expand_dims, squeeze
+    x = to_tensor(input)
+    if x._value.ndim != 3:
+        raise InvalidArgumentError("%s: input must be 3-D (batch, width, channels), got shape %s"
+                                   % (opname, tuple(x._value.shape)))
+    channels_first = data_format == "NCW"
+    k = _spatial_pair(ksize, "ksize", opname, rank=1)[0]
+    s = _spatial_pair(strides, "strides", opname, rank=1)[0]
+    y = pool2d(expand_dims(x, 2 if channels_first else 1), (1, k), (1, s), padding,
+               "NCHW" if channels_first else "NHWC")
+    return squeeze(y, 2 if channels_first else 1)
+
+
+def max_pool1d(input, ksize, strides, padding, data_format="NWC", name=None):
+    """Max pooling over the width of ``(batch, width, channels)`` input.
+
+    >>> import tapeflow as tf
+    >>> tf.nn.max_pool1d(tf.reshape(tf.range(6.0), (1, 6, 1)), 2, 2, "VALID")[0, :, 0].numpy()
+    array([1., 3., 5.], dtype=float32)
+    """
+    return _pool1d(max_pool2d, "MaxPool1D", input, ksize, strides, padding, data_format)
+
+
+def avg_pool1d(input, ksize, strides, padding, data_format="NWC", name=None):
+    """Average pooling over the width of ``(batch, width, channels)`` input.
+
+    >>> import tapeflow as tf
+    >>> tf.nn.avg_pool1d(tf.reshape(tf.range(6.0), (1, 6, 1)), 2, 2, "VALID")[0, :, 0].numpy()
+    array([0.5, 2.5, 4.5], dtype=float32)
+    """
+    return _pool1d(avg_pool2d, "AvgPool1D", input, ksize, strides, padding, data_format)
+
+
+def max_pool(input, ksize, strides, padding, data_format=None, name=None):
+    """``tf.nn.max_pool``: dispatches on the input's rank (3 or 4)."""
+    rank = to_tensor(input)._value.ndim
+    if rank == 3:
+        return max_pool1d(input, ksize, strides, padding, data_format or "NWC")
+    return max_pool2d(input, ksize, strides, padding, data_format or "NHWC")
+
+
+def avg_pool(input, ksize, strides, padding, data_format=None, name=None):
+    """``tf.nn.avg_pool``: dispatches on the input's rank (3 or 4)."""
+    rank = to_tensor(input)._value.ndim
+    if rank == 3:
+        return avg_pool1d(input, ksize, strides, padding, data_format or "NWC")
+    return avg_pool2d(input, ksize, strides, padding, data_format or "NHWC")

@@ -1,0 +1,146 @@
+"""Forward values and output shapes of tf.nn convolutions against loop references."""
+import itertools
+import math
+
+import numpy as np
+import pytest
+
+import tapeflow as tf
+
+rng = np.random.default_rng(0)
+
+
+def reference_conv2d(x, w, strides, dilations, pads):
+    """Direct cross-correlation with explicit zero padding, by loops."""
+    (pt, pb), (pl, pr) = pads
+    xp = np.pad(x, ((0, 0), (pt, pb), (pl, pr), (0, 0)))
+    kh, kw, _, cout = w.shape
+    ho = (xp.shape[1] - (kh - 1) * dilations[0] - 1) // strides[0] + 1
+    wo = (xp.shape[2] - (kw - 1) * dilations[1] - 1) // strides[1] + 1
+    y = np.zeros((x.shape[0], ho, wo, cout))
+    for a, b, i, j in itertools.product(range(ho), range(wo), range(kh), range(kw)):
+        y[:, a, b] += xp[:, a * strides[0] + i * dilations[0], b * strides[1] + j * dilations[1]] @ w[i, j]
+    return y
+
+
+def same_pads(size, k, s, d):
+    out = math.ceil(size / s)
+    total = max((out - 1) * s + (k - 1) * d + 1 - size, 0)
+    return total // 2, total - total // 2
+
+
+@pytest.mark.parametrize("padding,stride,dilation",
+                         itertools.product(["VALID", "SAME"], [1, 2, 3], [1, 2]))
+def test_conv2d_values_and_shape_every_combination(padding, stride, dilation):
+    x, w = rng.standard_normal((2, 8, 7, 3)), rng.standard_normal((3, 2, 3, 4))
+    y = tf.nn.conv2d(x, w, stride, padding, dilations=dilation).numpy()
+    if padding == "VALID":
+        pads = ((0, 0), (0, 0))
+        expect = (math.ceil((8 - 2 * dilation) / stride), math.ceil((7 - dilation) / stride))
+    else:
+        pads = (same_pads(8, 3, stride, dilation), same_pads(7, 2, stride, dilation))
+        expect = (math.ceil(8 / stride), math.ceil(7 / stride))
+    assert y.shape == (2,) + expect + (4,)
+    np.testing.assert_allclose(y, reference_conv2d(x, w, (stride,) * 2, (dilation,) * 2, pads),
+                               atol=1e-10)
+
+
+def test_conv2d_explicit_padding_and_4_element_strides():
+    x, w = rng.standard_normal((1, 5, 5, 2)), rng.standard_normal((3, 3, 2, 2))
+    y = tf.nn.conv2d(x, w, [1, 2, 1, 1], [[0, 0], [2, 1], [0, 3], [0, 0]]).numpy()
+    np.testing.assert_allclose(y, reference_conv2d(x, w, (2, 1), (1, 1), ((2, 1), (0, 3))),
+                               atol=1e-10)
+
+
+def test_conv2d_float32_in_float32_out():
+    y = tf.nn.conv2d(np.ones((1, 4, 4, 1), np.float32), np.ones((2, 2, 1, 1), np.float32), 1,
+                     "VALID")
+    assert y.dtype == tf.float32
+    np.testing.assert_array_equal(y.numpy(), np.full((1, 3, 3, 1), 4.0, np.float32))
+
+
+def test_conv2d_nchw_matches_nhwc():
+    x, w = rng.standard_normal((2, 5, 6, 3)), rng.standard_normal((3, 3, 3, 2))
+    nhwc = tf.nn.conv2d(x, w, 1, "SAME").numpy()
+    nchw = tf.nn.conv2d(x.transpose(0, 3, 1, 2), w, 1, "SAME", data_format="NCHW").numpy()
+    np.testing.assert_allclose(nchw, nhwc.transpose(0, 3, 1, 2), atol=1e-12)
+
+
+def test_grouped_conv2d_is_per_group_convolution():
+    x, w = rng.standard_normal((1, 5, 5, 4)), rng.standard_normal((3, 3, 2, 6))
+    y = tf.nn.conv2d(x, w, 1, "VALID").numpy()
+    first = reference_conv2d(x[..., :2], w[..., :3], (1, 1), (1, 1), ((0, 0), (0, 0)))
+    second = reference_conv2d(x[..., 2:], w[..., 3:], (1, 1), (1, 1), ((0, 0), (0, 0)))
+    np.testing.assert_allclose(y, np.concatenate([first, second], -1), atol=1e-12)
+
+
+def test_conv1d_matches_loop():
+    x, w = rng.standard_normal((2, 9, 3)), rng.standard_normal((3, 3, 4))
+    y = tf.nn.conv1d(x, w, 2, "VALID").numpy()
+    ref = np.stack([sum(x[:, 2 * t + i] @ w[i] for i in range(3)) for t in range(4)], 1)
+    np.testing.assert_allclose(y, ref, atol=1e-12)
+    assert tf.nn.conv1d(x, w, 1, "SAME", dilations=2).shape == (2, 9, 4)
+
+
+def test_conv2d_transpose_is_the_adjoint_of_conv2d():
+    x, w = rng.standard_normal((2, 6, 6, 2)), rng.standard_normal((3, 3, 2, 4))
+    g = rng.standard_normal((2, 3, 3, 4))
+    y = tf.nn.conv2d(x, w, 2, "SAME").numpy()
+    xt = tf.nn.conv2d_transpose(g, w, [2, 6, 6, 2], 2, "SAME").numpy()
+    # <conv(x), g> == <x, conv_transpose(g)>
+    np.testing.assert_allclose(np.sum(y * g), np.sum(x * xt), rtol=1e-10)
+
+
+def test_conv2d_transpose_known_values():
+    # A 1×1 input through a 2×2 ones filter with stride 2 tiles a 2×2 block.
+    y = tf.nn.conv2d_transpose(np.full((1, 1, 1, 1), 3.0), np.ones((2, 2, 1, 1)), [1, 2, 2, 1], 2,
+                               "VALID")
+    np.testing.assert_array_equal(y.numpy()[0, :, :, 0], [[3.0, 3.0], [3.0, 3.0]])
+
+
+def test_depthwise_conv2d_matches_per_channel_loop():
+    x, w = rng.standard_normal((2, 6, 5, 3)), rng.standard_normal((3, 2, 3, 2))
+    y = tf.nn.depthwise_conv2d(x, w, [1, 2, 2, 1], "SAME").numpy()
+    pads = (same_pads(6, 3, 2, 1), same_pads(5, 2, 2, 1))
+    for c in range(3):
+        for m in range(2):
+            ref = reference_conv2d(x[..., c:c + 1], w[:, :, c:c + 1, m:m + 1], (2, 2), (1, 1), pads)
+            np.testing.assert_allclose(y[..., c * 2 + m], ref[..., 0], atol=1e-12)
+
+
+# -- errors --------------------------------------------------------------------------------
+def test_wrong_rank_names_the_op_and_shape():
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"Conv2D.*4-D.*\(5, 5, 1\)"):
+        tf.nn.conv2d(np.ones((5, 5, 1)), np.ones((3, 3, 1, 1)), 1, "VALID")
+
+
+def test_channel_mismatch_names_both_shapes():
+    with pytest.raises(tf.errors.InvalidArgumentError,
+                       match=r"input depth 3 does not match the filter's in_channels 2.*"
+                             r"\(1, 5, 5, 3\).*\(3, 3, 2, 1\)"):
+        tf.nn.conv2d(np.ones((1, 5, 5, 3)), np.ones((3, 3, 2, 1)), 1, "VALID")
+
+
+def test_kernel_larger_than_input_with_valid():
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"larger than the input.*VALID"):
+        tf.nn.conv2d(np.ones((1, 3, 3, 1)), np.ones((5, 5, 1, 1)), 1, "VALID")
+    assert tf.nn.conv2d(np.ones((1, 3, 3, 1)), np.ones((5, 5, 1, 1)), 1, "SAME").shape == \
+        (1, 3, 3, 1)
+
+
+def test_bad_padding_and_strides():
+    with pytest.raises(tf.errors.InvalidArgumentError, match="padding"):
+        tf.nn.conv2d(np.ones((1, 3, 3, 1)), np.ones((1, 1, 1, 1)), 1, "FULL")
+    with pytest.raises(tf.errors.InvalidArgumentError, match="strides"):
+        tf.nn.conv2d(np.ones((1, 3, 3, 1)), np.ones((1, 1, 1, 1)), [2, 1, 1, 1], "SAME")
+
+
+def test_dtype_mismatch():
+    with pytest.raises(tf.errors.InvalidArgumentError, match="same dtype"):
+        tf.nn.conv2d(np.ones((1, 3, 3, 1), np.float32), np.ones((1, 1, 1, 1)), 1, "SAME")
+
+
+def test_conv2d_transpose_output_shape_mismatch():
+    with pytest.raises(tf.errors.InvalidArgumentError, match="output_shape"):
+        tf.nn.conv2d_transpose(np.ones((1, 3, 3, 1)), np.ones((3, 3, 1, 1)), [1, 9, 9, 1], 2,
+                               "SAME")
