@@ -122,3 +122,36 @@ def test_window_of_a_tuple_is_a_tuple_of_datasets():
     ds = tf.data.Dataset.from_tensor_slices((np.arange(4), np.arange(4.0))).window(2)
     a, b = next(iter(ds))
     assert isinstance(a, tf.data.Dataset) and [float(v) for v in b] == [0.0, 1.0]
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_columnar_path_matches_the_element_path(seed):
+    # The same random chain of steps over in-memory data (index plan) and over a generator
+    # (element by element) must give the same batches.
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(0, 40))
+    data = np.arange(n * 2).reshape(n, 2)
+    columnar = tf.data.Dataset.from_tensor_slices(data)
+    streamed = generated(list(data), tf.data.TensorSpec((2,), tf.int64))
+    for _ in range(int(rng.integers(1, 5))):
+        step = int(rng.integers(0, 5))
+        count = int(rng.integers(-1, 12))
+        if step == 0:
+            columnar, streamed = columnar.repeat(max(count, 0) % 3), streamed.repeat(max(count, 0) % 3)
+        elif step == 1:
+            columnar, streamed = columnar.take(count), streamed.take(count)
+        elif step == 2:
+            columnar, streamed = columnar.skip(count), streamed.skip(count)
+        elif step == 3:
+            k = int(rng.integers(1, 4))
+            index = int(rng.integers(0, k))
+            columnar, streamed = columnar.shard(k, index), streamed.shard(k, index)
+        else:
+            columnar, streamed = columnar.cache(), streamed.cache()
+    size, drop = int(rng.integers(1, 9)), bool(rng.integers(0, 2))
+    assert columnar._index_plan() is not None
+    expected = as_lists(streamed.batch(size, drop))
+    assert as_lists(columnar.batch(size, drop)) == expected
+    assert as_lists(columnar.batch(size, drop)) == expected  # and again (cache replay)
+    assert len(columnar.batch(size, drop)) == len(expected)
+    assert [x.numpy().tolist() for x in columnar] == [x.numpy().tolist() for x in streamed]

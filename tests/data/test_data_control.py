@@ -183,6 +183,14 @@ def test_options_are_accepted():
         tf.data.Dataset.range(3).with_options({"deterministic": False})
 
 
+def test_prefetch_over_in_memory_batches_needs_no_thread():
+    before = threading.active_count()
+    ds = tf.data.Dataset.from_tensor_slices(np.arange(10)).shuffle(10).batch(3).prefetch(2)
+    it = iter(ds)
+    assert sorted(int(v) for batch in [next(it)] + list(it) for v in batch) == list(range(10))
+    assert threading.active_count() == before
+
+
 def test_apply_and_reduce():
     ds = tf.data.Dataset.range(5).apply(lambda d: d.map(lambda x: x + 1))
     assert values(ds) == [1, 2, 3, 4, 5]
@@ -204,3 +212,29 @@ def test_each_iteration_is_a_fresh_pass():
     assert values(ds) == values(ds) == [0, 1, 4, 9]
     a, b = iter(ds), iter(ds)
     assert int(next(a)) == 0 and int(next(b)) == 0 and int(next(a)) == 1
+
+
+def test_background_threads_stop_when_the_consumer_goes_away():
+    import gc
+    import time
+
+    def prefetch_threads():
+        return [t for t in threading.enumerate() if t.name.startswith("tapeflow-prefetch")]
+
+    endless = counting_source(10, []).repeat()
+    pipelines = [endless.prefetch(2),
+                 tf.data.Dataset.range(4).interleave(lambda x: endless, cycle_length=3,
+                                                     num_parallel_calls=3)]
+    for ds in pipelines:
+        it = iter(ds)
+        next(it)
+        assert prefetch_threads()
+        del it
+        gc.collect()
+        deadline = time.monotonic() + 10.0
+        while prefetch_threads() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert not prefetch_threads()
+    unused = iter(endless.prefetch(2))  # never advanced: starts no thread
+    assert not prefetch_threads()
+    del unused

@@ -112,9 +112,11 @@ def test_flat_map():
         list(tf.data.Dataset.range(2).flat_map(lambda x: x))
 
 
-def test_interleave_follows_tfs_documented_order():
+@pytest.mark.parametrize("calls", [None, tf.data.AUTOTUNE])
+def test_interleave_follows_tfs_documented_order(calls):
     ds = tf.data.Dataset.range(1, 6).interleave(
-        lambda x: tf.data.Dataset.from_tensors(x).repeat(6), cycle_length=2, block_length=4)
+        lambda x: tf.data.Dataset.from_tensors(x).repeat(6), cycle_length=2, block_length=4,
+        num_parallel_calls=calls)
     assert values(ds) == [1, 1, 1, 1, 2, 2, 2, 2, 1, 1, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 3, 3, 4, 4,
                           5, 5, 5, 5, 5, 5]
     one_each = tf.data.Dataset.range(3).interleave(lambda x: tf.data.Dataset.range(x * 10, x * 10 + 2),
@@ -126,8 +128,9 @@ def test_interleave_over_files(tmp_path):
     for i in range(3):
         (tmp_path / ("f%d.txt" % i)).write_text("%d-a\n%d-b\n" % (i, i))
     files = tf.data.Dataset.list_files(str(tmp_path / "*.txt"), shuffle=False)
-    lines = files.interleave(tf.data.TextLineDataset, cycle_length=2)
-    assert [x.numpy() for x in lines] == [b"0-a", b"1-a", b"0-b", b"1-b", b"2-a", b"2-b"]
+    for calls in (None, 2):
+        lines = files.interleave(tf.data.TextLineDataset, cycle_length=2, num_parallel_calls=calls)
+        assert [x.numpy() for x in lines] == [b"0-a", b"1-a", b"0-b", b"1-b", b"2-a", b"2-b"]
 
 
 def test_structures_survive_every_transformation():
@@ -153,9 +156,9 @@ def test_structures_survive_every_transformation():
         assert elements, pipeline
         for element in elements:
             check(element)
-    index, element = next(iter(ds.enumerate()))
+    _, element = next(iter(ds.enumerate()))
     check(element)
     zipped = next(iter(tf.data.Dataset.zip((ds, ds))))
     check(zipped[0])
-    check(tf.nest.map_structure(lambda t: t, next(ds.as_numpy_iterator())) and next(iter(ds)))
-    assert isinstance(next(ds.as_numpy_iterator())[0]["p"], Point)
+    as_numpy = next(ds.as_numpy_iterator())
+    assert isinstance(as_numpy[0]["p"], Point) and isinstance(as_numpy[0]["w"], np.float32)

@@ -53,7 +53,7 @@ def test_index_shuffle_has_tfs_distribution(n, buffer_size, max_block, monkeypat
     monkeypatch.setattr(shuffle_buffer, "_MAX_BLOCK", max_block)
     expected = reference_distribution(n, buffer_size)
     rng = np.random.default_rng(0)
-    trials = 100 * len(expected)
+    trials = 40 * len(expected)
     observed = collections.Counter(
         tuple(np.concatenate(list(shuffle_buffer.shuffle_index_chunks(
             iter([range(n)]), buffer_size, rng))).tolist()) for _ in range(trials))
@@ -64,7 +64,7 @@ def test_index_shuffle_has_tfs_distribution(n, buffer_size, max_block, monkeypat
 def test_index_shuffle_over_several_chunks_matches_one_chunk():
     expected = reference_distribution(6, 3)
     rng = np.random.default_rng(1)
-    trials = 100 * len(expected)
+    trials = 40 * len(expected)
     observed = collections.Counter(
         tuple(np.concatenate(list(shuffle_buffer.shuffle_index_chunks(
             iter([range(0, 2), np.arange(2, 5), range(5, 6)]), 3, rng))).tolist())
@@ -76,7 +76,7 @@ def test_index_shuffle_over_several_chunks_matches_one_chunk():
 def test_element_shuffle_has_tfs_distribution():
     expected = reference_distribution(5, 2)
     rng = np.random.default_rng(2)
-    trials = 100 * len(expected)
+    trials = 40 * len(expected)
     observed = collections.Counter(
         tuple(shuffle_buffer.shuffle_elements(iter(range(5)), 2, rng)) for _ in range(trials))
     df = len(expected) - 1
@@ -145,9 +145,14 @@ def test_buffer_size_must_be_positive():
 
 
 def test_global_seed_makes_unseeded_shuffles_reproducible():
-    random = pytest.importorskip("tapeflow.api.random")
-    random.set_seed(11)
-    a = order(tf.data.Dataset.range(100).shuffle(100))
-    random.set_seed(11)
-    b = order(tf.data.Dataset.range(100).shuffle(100))
-    assert a == b
+    def two_pipelines():
+        tf.random.set_seed(11)
+        first = tf.data.Dataset.range(100).shuffle(100)
+        second = tf.data.Dataset.range(100).shuffle(100)
+        return [order(first), order(first), order(second)]
+    try:
+        a = two_pipelines()
+        assert a == two_pipelines()
+        assert a[0] != a[1] and a[0] != a[2]  # epochs reshuffle; two shuffles differ
+    finally:
+        tf.random.set_seed(None)

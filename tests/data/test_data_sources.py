@@ -91,7 +91,8 @@ def test_generator_with_output_signature_streams_and_checks():
             yield i, np.full((2,), i, np.float64)
 
     ds = tf.data.Dataset.from_generator(gen, output_signature=(
-        tf.data.TensorSpec((), tf.int32), tf.data.TensorSpec((None,), tf.float32)))
+        tf.TensorSpec((), tf.int32), tf.TensorSpec((None,), tf.float32)))
+    assert tf.data.TensorSpec is tf.TensorSpec
     assert ds.element_spec[1].shape.as_list() == [None]
     assert calls == []  # nothing is read before iteration
     out = list(ds)
@@ -175,3 +176,33 @@ def test_get_single_element():
     assert int(tf.data.Dataset.range(1).get_single_element()) == 0
     with pytest.raises(tf.errors.InvalidArgumentError, match="more than one"):
         tf.data.Dataset.range(2).get_single_element()
+
+
+def test_zip_of_in_memory_sources_batches_like_one_source():
+    x, y = np.arange(10.0).reshape(5, 2), np.arange(5)
+    zipped = tf.data.Dataset.zip((tf.data.Dataset.from_tensor_slices(x),
+                                  tf.data.Dataset.from_tensor_slices({"y": y}),
+                                  tf.data.Dataset.range(100)))
+    assert zipped._index_plan() is not None  # stays columnar
+    batches = list(zipped.shuffle(5, seed=0).batch(2))
+    assert [int(b[0].shape[0]) for b in batches] == [2, 2, 1]
+    for bx, by, bi in batches:
+        np.testing.assert_array_equal(bx.numpy(), x[by["y"].numpy()])
+        np.testing.assert_array_equal(bi.numpy(), by["y"].numpy())
+
+
+def test_generator_pipelines_stream():
+    import itertools
+    endless = tf.data.Dataset.from_generator(itertools.count, output_signature=tf.data.TensorSpec(
+        (), tf.int64))
+    ds = endless.map(lambda i: i * 2).batch(3).take(2)
+    assert [b.numpy().tolist() for b in ds] == [[0, 2, 4], [6, 8, 10]]
+
+
+def test_text_components_become_bytes_strings():
+    names = np.array(["ann", "bob"], dtype=object)   # as a pandas text column holds them
+    ds = tf.data.Dataset.from_tensor_slices({"name": names, "code": ["x", "y"]})
+    assert ds.element_spec["name"].dtype == tf.string
+    assert list(ds.as_numpy_iterator()) == [{"name": b"ann", "code": b"x"},
+                                            {"name": b"bob", "code": b"y"}]
+    assert next(iter(ds.batch(2)))["name"].numpy().tolist() == [b"ann", b"bob"]

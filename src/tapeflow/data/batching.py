@@ -46,6 +46,9 @@ class BatchDataset(UnaryDataset):
     def _index_plan(self):
         return None
 
+    def _is_columnar(self):
+        return self._input._index_plan() is not None
+
     def _tensor_elements(self):
         plan = self._input._index_plan()
         if plan is None:

@@ -7,6 +7,7 @@ elements themselves.
 import itertools
 import os
 import pickle
+import uuid
 
 import numpy as np
 
@@ -270,7 +271,7 @@ def _read_cache_file(path):
 
 
 def _write_cache_file(path, source):
-    partial = "%s.%d.partial" % (path, os.getpid())
+    partial = "%s.%s.partial" % (path, uuid.uuid4().hex)  # concurrent passes never collide
     complete = False
     try:
         with open(partial, "wb") as f:
@@ -285,7 +286,13 @@ def _write_cache_file(path, source):
 
 
 class PrefetchDataset(UnaryDataset):
-    """``prefetch``: a background thread keeps up to ``buffer_size`` elements ready."""
+    """``prefetch``: a background thread keeps up to ``buffer_size`` elements ready.
+
+    Over in-memory columnar data (rows or batches gathered by index) no thread is used:
+    producing such an element costs a few microseconds, less than handing it from one
+    thread to another, so there is nothing to hide. The index plan passes on unchanged,
+    so a later ``batch`` still gathers by index.
+    """
 
     def __init__(self, input_dataset, buffer_size):
         super().__init__(input_dataset)
@@ -295,16 +302,16 @@ class PrefetchDataset(UnaryDataset):
                                        "(-1), got %d." % size)
         self._size = 2 if size == AUTOTUNE else size
 
-    def _index_plan(self):
-        return None
+    def _threaded(self):
+        return self._size > 0 and not self._input._is_columnar()
 
     def _elements(self):
         source = self._input._elements()
-        return background(source, self._size) if self._size else source
+        return background(source, self._size) if self._threaded() else source
 
     def _tensor_elements(self):
         source = self._input._tensor_elements()
-        return background(source, self._size) if self._size else source
+        return background(source, self._size) if self._threaded() else source
 
 
 class EnumerateDataset(UnaryDataset):

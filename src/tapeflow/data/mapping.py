@@ -8,6 +8,7 @@ import numpy as np
 from . import structure as _st
 from .dataset import AUTOTUNE, UNKNOWN, Dataset
 from .control import UnaryDataset
+from .prefetcher import background
 
 
 def call_on_element(func, element):
@@ -146,11 +147,15 @@ class FlatMapDataset(UnaryDataset):
 
 
 class InterleaveDataset(UnaryDataset):
-    """``interleave``: ``block_length`` elements from each of ``cycle_length`` datasets in turn."""
+    """``interleave``: ``block_length`` elements from each of ``cycle_length`` datasets in turn.
 
-    def __init__(self, input_dataset, func, cycle_length, block_length):
+    With ``num_parallel_calls``, every open dataset is produced by a background thread.
+    """
+
+    def __init__(self, input_dataset, func, cycle_length, block_length, num_parallel_calls):
         super().__init__(input_dataset)
         self._func = func
+        self._parallel = num_parallel_calls is not None
         cycle = AUTOTUNE if cycle_length is None else int(cycle_length)
         self._cycle = _cpu_count() if cycle == AUTOTUNE else cycle
         self._block = 1 if block_length is None else int(block_length)
@@ -174,7 +179,7 @@ class InterleaveDataset(UnaryDataset):
                 if element is _END:
                     end_of_input = True
                 else:
-                    slots[i] = _dataset_from(self._func, element, "interleave")._elements()
+                    slots[i] = self._open(element)
                     open_count += 1
                     continue
             if slots[i] is not None:
@@ -186,6 +191,14 @@ class InterleaveDataset(UnaryDataset):
                         break
                     yield item
             i = (i + 1) % self._cycle
+
+    def _open(self, element):
+        source = _dataset_from(self._func, element, "interleave")._elements()
+        if not self._parallel:
+            return source
+        # Each open dataset is read ahead by its own thread (files, decoding) while the
+        # consumer takes blocks from the others; the output order stays TF's.
+        return background(source, 2 * self._block, start_now=True)
 
     def _card(self):
         return UNKNOWN

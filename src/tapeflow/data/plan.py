@@ -9,23 +9,53 @@ A chunk is a ``range`` (contiguous rows: sliced as zero-copy views) or an int64 
 """
 import numpy as np
 
+from ..tensor import _wrap
+from .structure import leaf_tensor, make_packer, map_leaves, pack
+
 # Rows gathered per ``np.take`` call: large enough to amortise call overhead, small enough
 # to stay in cache; batches are then views into the gathered block.
 _GATHER_BYTES = 1 << 20
 
 
 class IndexPlan:
-    """Columns plus a function that yields one pass's index chunks."""
+    """Columns plus a function that yields one pass's index chunks.
 
-    __slots__ = ("columns", "template", "chunks")
+    ``rows`` is set (to the number of rows) while the pass is every row in order, which
+    lets ``zip`` of such sources stay columnar.
+    """
 
-    def __init__(self, columns, template, chunks):
+    __slots__ = ("columns", "template", "chunks", "rows")
+
+    def __init__(self, columns, template, chunks, rows=None):
         self.columns = columns
         self.template = template
         self.chunks = chunks
+        self.rows = rows
 
     def with_chunks(self, chunks):
         return IndexPlan(self.columns, self.template, chunks)
+
+
+def in_order(columns, template):
+    """The plan of a source: all rows, in order."""
+    n = len(columns[0])
+    return IndexPlan(columns, template, lambda: iter((range(n),)), rows=n)
+
+
+def zipped(structure, plans):
+    """One plan for ``zip`` of in-order plans: their columns side by side."""
+    columns, templates = [], []
+    for plan in plans:
+        offset = len(columns)
+        columns.extend(plan.columns)
+        templates.append(_shift(plan.template, offset))
+    n = min(plan.rows for plan in plans)
+    return IndexPlan([c[:n] for c in columns], pack(structure, templates),
+                     lambda: iter((range(n),)), rows=n)
+
+
+def _shift(template, offset):
+    return map_leaves(lambda i: i + offset, template)
 
 
 def as_array(chunk):
@@ -41,6 +71,16 @@ def _gather(columns, chunk):
 
 def _row_bytes(columns):
     return max(1, sum(c.itemsize * (c.size // max(1, len(c))) for c in columns))
+
+
+def tensor_packer(plan):
+    """``leaves -> structure of Tensors`` for this plan's rows (wrapping each leaf)."""
+    packer = make_packer(plan.template)
+    if any(c.dtype == object for c in plan.columns):
+        return lambda leaves: packer([leaf_tensor(v) for v in leaves])
+    if packer is tuple:
+        return lambda leaves: tuple(map(_wrap, leaves))
+    return lambda leaves: packer(list(map(_wrap, leaves)))
 
 
 def iter_rows(plan, packer):

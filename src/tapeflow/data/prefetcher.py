@@ -1,22 +1,33 @@
 """Runs an iterator in a background thread, a bounded queue ahead of its consumer."""
 import queue
 import threading
+import weakref
 
 _ITEM, _END, _ERROR = 0, 1, 2
 _POLL_S = 0.05  # how often a blocked producer checks whether the consumer went away
 
 
-def background(source, buffer_size):
+def background(source, buffer_size, start_now=False):
     """Yields ``source``'s items, produced by a daemon thread up to ``buffer_size`` ahead.
 
-    An exception in the producer is re-raised here with its original traceback. When the
+    The thread starts on the first ``next()`` (or at once with ``start_now``). An
+    exception in the producer is re-raised here with its original traceback. When the
     consumer stops early (``break``, garbage collection) the producer stops too.
     """
     items = queue.Queue(buffer_size)
     stop = threading.Event()
     thread = threading.Thread(target=_produce, args=(source, items, stop), daemon=True,
                               name="tapeflow-prefetch")
-    thread.start()  # on the first next(): an iterator never used starts no thread
+    consumer = _consume(thread, items, stop)
+    weakref.finalize(consumer, stop.set)  # also when it is dropped before its first next()
+    if start_now:
+        thread.start()
+    return consumer
+
+
+def _consume(thread, items, stop):
+    if thread.ident is None:  # not started yet
+        thread.start()
     try:
         while True:
             kind, item = items.get()

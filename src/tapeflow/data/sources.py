@@ -5,10 +5,10 @@ import numpy as np
 
 from .. import dtypes as _dtypes
 from ..errors import InvalidArgumentError
-from ..tensor import TensorShape
+from ..tensor import Tensor, TensorShape
 from . import structure as _st
 from .dataset import INFINITE, UNKNOWN, Dataset
-from .plan import IndexPlan, iter_rows
+from .plan import in_order, iter_rows, zipped
 from .spec import TensorSpec
 
 _RANGE_PLAN_LIMIT = 1 << 22  # a range this short may be materialised for the fast path
@@ -21,31 +21,13 @@ def _read_only(arr):
     return view
 
 
-class ColumnsDataset(Dataset):
-    """Rows of fixed in-memory columns: the source of the columnar fast path."""
+class TensorSliceDataset(Dataset):
+    """``Dataset.from_tensor_slices``: one element per row of every component.
 
-    def __init__(self, columns, template):
-        self._columns = columns
-        self._template = template
-        self._n = len(columns[0])
-
-    def _index_plan(self):
-        n = self._n
-        return IndexPlan(self._columns, self._template, lambda: iter((range(n),)))
-
-    def _elements(self):
-        return iter_rows(self._index_plan(), _st.make_packer(self._template))
-
-    def _card(self):
-        return self._n
-
-    def _static_spec(self):
-        return _st.pack(self._template, [TensorSpec(c.shape[1:], _dtypes.from_numpy(c.dtype))
-                                         for c in self._columns])
-
-
-class TensorSliceDataset(ColumnsDataset):
-    """``Dataset.from_tensor_slices``: one element per row of every component."""
+    The components are kept as columns (read-only views, not copies: changing a NumPy
+    array in place after making the dataset shows in its elements) and are the source of
+    the columnar fast path.
+    """
 
     def __init__(self, tensors):
         value = _st.to_arrays(tensors)
@@ -58,17 +40,28 @@ class TensorSliceDataset(ColumnsDataset):
                     "from_tensor_slices: a component of shape () cannot be sliced; every "
                     "component needs at least one dimension (use from_tensors for a single "
                     "element).")
-        sizes = {leaf.shape[0] for leaf in leaves}
-        if len(sizes) > 1:
-            shapes = ", ".join(str(tuple(leaf.shape)) for leaf in leaves)
-            a, b = leaves[0].shape[0], next(s for s in (l.shape[0] for l in leaves)
-                                             if s != leaves[0].shape[0])
+        sizes = [leaf.shape[0] for leaf in leaves]
+        if len(set(sizes)) > 1:
+            other = next(n for n in sizes if n != sizes[0])
             raise ValueError(
                 "from_tensor_slices: all components must have the same size in their first "
                 "dimension, got shapes %s (Dimensions %d and %d are not compatible)."
-                % (shapes, a, b))
-        super().__init__([_read_only(leaf) for leaf in leaves],
-                         _st.pack(value, range(len(leaves))))
+                % (", ".join(str(tuple(leaf.shape)) for leaf in leaves), sizes[0], other))
+        self._columns = [_read_only(leaf) for leaf in leaves]
+        self._template = _st.pack(value, range(len(leaves)))
+
+    def _index_plan(self):
+        return in_order(self._columns, self._template)
+
+    def _elements(self):
+        return iter_rows(self._index_plan(), _st.make_packer(self._template))
+
+    def _card(self):
+        return len(self._columns[0])
+
+    def _static_spec(self):
+        return _st.pack(self._template, [TensorSpec(c.shape[1:], _dtypes.from_numpy(c.dtype))
+                                         for c in self._columns])
 
 
 class TensorDataset(Dataset):
@@ -107,8 +100,7 @@ class RangeDataset(Dataset):
         if self._column is None:
             r = self._range
             self._column = _read_only(np.arange(r.start, r.stop, r.step, dtype=self._dtype))
-        n = len(self._range)
-        return IndexPlan([self._column], 0, lambda: iter((range(n),)))
+        return in_order([self._column], 0)
 
     def _elements(self):
         plan = self._index_plan()
@@ -142,7 +134,19 @@ class ZipDataset(Dataset):
                 raise TypeError("Dataset.zip: every argument must be a Dataset (or a tuple/"
                                 "dict of them); got %s." % type(d).__name__)
 
+    def _index_plan(self):
+        plans = [d._index_plan() for d in self._flat]
+        if any(plan is None or plan.rows is None for plan in plans):
+            return None
+        return zipped(self._datasets, plans)
+
     def _elements(self):
+        plan = self._index_plan()
+        if plan is not None:
+            return iter_rows(plan, _st.make_packer(plan.template))
+        return self._lockstep()
+
+    def _lockstep(self):
         template = self._datasets
         for items in zip(*[d._elements() for d in self._flat]):
             yield _st.pack(template, items)
@@ -226,24 +230,29 @@ class GeneratorDataset(Dataset):
                 "`generator` yielded an element that did not match the expected structure. The "
                 "expected structure was %s, but the yielded element was %r."
                 % (_st.map_leaves(lambda s: s.dtype, self._spec), value)) from None
-        out = []
-        for leaf, spec in zip(leaves, self._flat_spec):
-            try:
-                arr = _st.leaf_array(leaf, spec.dtype)
-            except (TypeError, ValueError):
-                raise InvalidArgumentError(
-                    "`generator` yielded an element that could not be converted to the expected "
-                    "type. The expected type was %s, but the yielded element was %r."
-                    % (spec.dtype.name, leaf)) from None
-            if not TensorShape(spec.shape).is_compatible_with(arr.shape):
-                raise InvalidArgumentError(
-                    "`generator` yielded an element of shape %s where an element of shape %s "
-                    "was expected." % (TensorShape(arr.shape), TensorShape(spec.shape)))
-            out.append(_st.normalize_output(arr))
-        return out
+        return [_checked_leaf(leaf, spec) for leaf, spec in zip(leaves, self._flat_spec)]
 
     def _static_spec(self):
         return self._spec
+
+
+def _checked_leaf(leaf, spec):
+    """One yielded value -> an element leaf of the spec's dtype; the shape must fit."""
+    arr = leaf._value if isinstance(leaf, Tensor) else leaf
+    if type(arr) is not np.ndarray or arr.dtype != spec.dtype.np_dtype:
+        try:
+            arr = _st.leaf_array(leaf, spec.dtype)
+        except (TypeError, ValueError):
+            raise InvalidArgumentError(
+                "`generator` yielded an element that could not be converted to the expected "
+                "type. The expected type was %s, but the yielded element was %r."
+                % (spec.dtype.name, leaf)) from None
+    shape = spec.shape
+    if arr.shape != tuple(shape) and not shape.is_compatible_with(arr.shape):
+        raise InvalidArgumentError(
+            "`generator` yielded an element of shape %s where an element of shape %s was "
+            "expected." % (TensorShape(arr.shape), shape))
+    return arr[()] if arr.ndim == 0 else arr
 
 
 def _flatten_up_to(spec, value):

@@ -13,30 +13,49 @@ from ..tensor import Tensor, TensorShape, Variable, _to_array_nd, _wrap
 from .spec import TensorSpec
 
 
+# Leaf types that wrap into a Tensor as they are (checked by exact type: the hot path).
+_NUMPY_SCALARS = frozenset(type(np.zeros(1, dt)[0]) for dt in (
+    np.float16, np.float32, np.float64, np.int8, np.int16, np.int32, np.int64, np.uint8,
+    np.uint16, np.uint32, np.uint64, np.bool_, np.complex64, np.complex128))
+_DIRECT = _NUMPY_SCALARS | {np.ndarray}
+
+
 def is_container(value):
     return isinstance(value, (tuple, dict))
 
 
 def leaf_array(value, dtype=None):
-    """One user value -> a NumPy array with TF's default dtypes (Python ints int32 ...)."""
+    """One user value -> a NumPy array with TF's default dtypes (Python ints int32 ...).
+
+    Text becomes an object array of ``bytes`` (``tf.string``), whatever it came as.
+    """
     if isinstance(value, (Tensor, Variable)):
         arr = value._value
         arr = np.asarray(arr) if not isinstance(arr, np.ndarray) else arr
         return arr if dtype is None else arr.astype(_dtypes.as_dtype(dtype).np_dtype, copy=False)
-    if isinstance(value, np.ndarray) and dtype is None:
-        return _to_array_nd(value) if value.dtype.kind in "US" else value
-    return np.asarray(_to_array_nd(value, dtype))
+    if isinstance(value, np.ndarray) and dtype is None and value.dtype.kind not in "USO":
+        return value
+    arr = np.asarray(_to_array_nd(value, dtype))
+    return _as_bytes(arr) if arr.dtype == object else arr
 
 
-def to_arrays(value, convert_list=True):
+def _as_bytes(arr):
+    """An object array holding ``str`` (e.g. a pandas column) -> one holding ``bytes``."""
+    flat = arr.reshape(-1)
+    if not any(isinstance(v, str) for v in flat[:1].tolist() + flat[-1:].tolist()):
+        return arr
+    out = np.empty(arr.shape, dtype=object)
+    out.reshape(-1)[:] = [v.encode("utf-8") if isinstance(v, str) else v for v in flat.tolist()]
+    return out
+
+
+def to_arrays(value):
     """A user structure -> the same structure with ndarray leaves (lists are leaves)."""
     if isinstance(value, tuple):
-        items = [to_arrays(v, convert_list) for v in value]
+        items = [to_arrays(v) for v in value]
         return type(value)(*items) if hasattr(value, "_fields") else tuple(items)
     if isinstance(value, dict):
-        return _same_dict(value, {k: to_arrays(v, convert_list) for k, v in value.items()})
-    if isinstance(value, list) and not convert_list:
-        return tuple(to_arrays(v, convert_list) for v in value)
+        return _same_dict(value, {k: to_arrays(v) for k, v in value.items()})
     return leaf_array(value)
 
 
@@ -46,8 +65,28 @@ def from_user(value):
 
 
 def normalize_output(value):
-    """What a ``map``/``reduce`` function returned -> an element (lists become tuples)."""
-    return _as_element(to_arrays(value, convert_list=False))
+    """What a ``map``/``reduce`` function returned -> an element (lists become tuples).
+
+    One pass, with Tensors and NumPy values taken as they are: this runs per element.
+    """
+    t = type(value)
+    if t is Tensor:
+        value = value._value
+        t = type(value)
+    if t in _NUMPY_SCALARS:
+        return value
+    if t is np.ndarray:
+        return value[()] if value.ndim == 0 else value
+    if t is tuple or t is list:
+        return tuple([normalize_output(v) for v in value])
+    if isinstance(value, tuple):
+        return t(*[normalize_output(v) for v in value])
+    if isinstance(value, dict):
+        return _same_dict(value, {k: normalize_output(v) for k, v in value.items()})
+    if isinstance(value, (bytes, str)):
+        return value.encode("utf-8") if isinstance(value, str) else value
+    arr = leaf_array(value)
+    return arr[()] if arr.ndim == 0 else arr
 
 
 def _as_element(value):
@@ -56,8 +95,7 @@ def _as_element(value):
         return type(value)(*items) if hasattr(value, "_fields") else tuple(items)
     if isinstance(value, dict):
         return _same_dict(value, {k: _as_element(v) for k, v in value.items()})
-    return value[()] if value.ndim == 0 and value.dtype != object else (
-        value.item() if value.ndim == 0 else value)
+    return value[()] if value.ndim == 0 else value
 
 
 def _same_dict(original, values):
@@ -138,7 +176,7 @@ def same_structure(a, b):
 def leaf_tensor(v):
     """A leaf -> Tensor. ``bytes`` scalars (from string columns) become 0-d object arrays;
     datasets (the windows of ``window``) pass through."""
-    if isinstance(v, (np.ndarray, np.generic)):
+    if type(v) in _DIRECT or isinstance(v, (np.ndarray, np.generic)):
         return _wrap(v)
     if not isinstance(v, (bytes, str)):
         return v
@@ -148,12 +186,14 @@ def leaf_tensor(v):
 
 
 def to_tensors(element):
-    """An element -> the same structure of Tensors (what users see)."""
+    """An element -> the same structure of Tensors (what users see). Runs per element."""
     t = type(element)
+    if t in _DIRECT:
+        return _wrap(element)
     if t is tuple:
-        return tuple([to_tensors(v) for v in element])
+        return tuple([_wrap(v) if type(v) in _DIRECT else to_tensors(v) for v in element])
     if t is dict:
-        return {k: to_tensors(v) for k, v in element.items()}
+        return {k: _wrap(v) if type(v) in _DIRECT else to_tensors(v) for k, v in element.items()}
     if isinstance(element, tuple):
         return t(*[to_tensors(v) for v in element])
     if isinstance(element, dict):
