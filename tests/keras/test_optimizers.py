@@ -229,7 +229,8 @@ def test_clipping():
                        [1.0, -1.0])
     clipped = O.SGD(global_clipnorm=5.0)._clip_gradients([np.array([3.0, 0.0]),
                                                            np.array([0.0, 8.0, 6.0])])
-    np.testing.assert_allclose(np.concatenate(clipped), np.array([3, 0, 0, 8, 6]) * 5 / math.sqrt(109))
+    np.testing.assert_allclose(np.concatenate(clipped),
+                               np.array([3, 0, 0, 8, 6]) * 5 / math.sqrt(109))
     inf = O.SGD(global_clipnorm=1.0)._clip_gradients([np.array([np.inf, 1.0])])
     assert np.all(np.isnan(inf[0]))
     small = np.array([0.1, 0.2])
@@ -431,3 +432,30 @@ def test_names():
 
 def test_legacy_namespace_aliases():
     assert O.legacy.Adam is O.Adam and O.legacy.SGD is O.SGD
+
+
+def test_gradient_accumulation_applies_the_mean_every_n_steps():
+    w = tf.Variable([0.0, 0.0])
+    opt = O.SGD(1.0, gradient_accumulation_steps=3)
+    for g in ([1.0, 2.0], [2.0, 2.0], [3.0, 5.0]):
+        before = w.numpy().copy()
+        opt.apply_gradients([(tf.constant(g), w)])
+        if int(opt.iterations) < 3:
+            np.testing.assert_array_equal(w.numpy(), before)
+    np.testing.assert_allclose(w.numpy(), [-2.0, -3.0])
+    assert int(opt.iterations) == 3
+    opt.apply_gradients([(tf.constant([9.0, 9.0]), w)])       # accumulators were cleared
+    np.testing.assert_allclose(w.numpy(), [-2.0, -3.0])
+    with pytest.raises(ValueError, match="gradient_accumulation_steps"):
+        O.Adam(gradient_accumulation_steps=1)
+
+
+def test_gradient_accumulation_with_adam_matches_a_mean_gradient_step_at_t_n():
+    w_acc = tf.Variable([1.0])
+    acc = O.Adam(0.1, gradient_accumulation_steps=2)
+    acc.apply_gradients([(tf.constant([1.0]), w_acc)])
+    acc.apply_gradients([(tf.constant([3.0]), w_acc)])
+    # Keras counts every call, so the update uses t = 2 with the mean gradient 2.0.
+    m, v = 0.1 * 2.0, 0.001 * 4.0
+    expected = 1.0 - 0.1 * np.sqrt(1 - 0.999 ** 2) / (1 - 0.9 ** 2) * m / (np.sqrt(v) + 1e-7)
+    np.testing.assert_allclose(w_acc.numpy(), [expected], rtol=1e-5)

@@ -42,7 +42,7 @@ def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
 
 
 def leaky_relu(x, negative_slope=0.2):
-    """``x`` where ``x > 0`` else ``negative_slope * x`` (slope at 0 is ``negative_slope``, as TF)."""
+    """``x`` where ``x > 0`` else ``negative_slope * x`` (slope ``negative_slope`` at 0, as TF)."""
     return _nn.leaky_relu(x, alpha=negative_slope)
 
 

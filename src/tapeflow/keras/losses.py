@@ -296,7 +296,8 @@ def mean_squared_logarithmic_error(y_true, y_pred):
 
 
 def huber(y_true, y_pred, delta=1.0):
-    """``0.5·e²`` where ``|e| <= delta`` else ``delta·|e| - 0.5·delta²``, mean over the last axis."""
+    """``0.5·e²`` where ``|e| <= delta`` else ``delta·|e| - 0.5·delta²``; mean over the
+    last axis."""
     y_true, y_pred = _pair(y_true, y_pred, "huber")
     delta = float(delta)
     error = y_pred - y_true
@@ -430,7 +431,8 @@ def _sparse_labels(y_true, y_pred, who):
                              "(use CategoricalCrossentropy for one-hot or soft labels)." % who)
         labels = labels.astype(np.int64)
     elif labels.dtype.kind not in "iu":
-        raise ValueError("%s: labels must be integer class ids; got dtype %s." % (who, labels.dtype))
+        raise ValueError("%s: labels must be integer class ids; got dtype %s."
+                         % (who, labels.dtype))
     return labels
 
 
@@ -517,7 +519,8 @@ def _wrapper_class(class_name, fn, default_name, doc, params=()):
         values.update(zip((p for p, _ in params), args))
         unknown = set(kwargs) - set(values)
         if unknown:
-            raise TypeError("%s got unexpected keyword arguments: %s" % (class_name, sorted(unknown)))
+            raise TypeError("%s got unexpected keyword arguments: %s"
+                            % (class_name, sorted(unknown)))
         values.update(kwargs)
         LossFunctionWrapper.__init__(self, fn, reduction=reduction, name=name, dtype=dtype,
                                      **values)

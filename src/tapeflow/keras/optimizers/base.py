@@ -7,11 +7,12 @@
    later calls may only use those variables (``Unknown variable`` ValueError);
 3. ``None`` gradients are dropped with a warning naming their variables (all ``None``:
    ValueError);
-4. gradients divided by ``loss_scale_factor``; 5. clipped (``clipnorm``,
-   ``global_clipnorm`` or ``clipvalue``); 6. decoupled weight decay ``w -= w·wd·lr``;
-7. ``update_step`` per variable with the learning rate for this step (a schedule is
-   evaluated at ``iterations`` before the increment); 8. variable constraints; 9. EMA;
-10. ``iterations += 1``.
+4. gradients divided by ``loss_scale_factor``; with ``gradient_accumulation_steps=N``
+   they are summed instead, and only every N-th call goes on, with their mean;
+5. clipped (``clipnorm``, ``global_clipnorm`` or ``clipvalue``); 6. decoupled weight decay
+   ``w -= w·wd·lr``; 7. ``update_step`` per variable with the learning rate for this step
+   (a schedule is evaluated at ``iterations`` before the increment); 8. variable
+   constraints; 9. EMA; 10. ``iterations += 1`` (on every call).
 
 The built-in optimizers update NumPy arrays in place (``out=`` ufuncs on their own slot
 arrays and on ``variable._inplace_value()``, which copies first if a tape or a user still
@@ -68,6 +69,7 @@ class Optimizer:
         use_ema, ema_momentum, ema_overwrite_frequency: keep an exponential moving average
             of the weights (copied into the model by ``finalize_variable_values``).
         loss_scale_factor: gradients are divided by it (``scale_loss`` multiplies).
+        gradient_accumulation_steps: update only every N calls, with the mean gradient.
         name: the optimizer's name.
 
     >>> import tapeflow as tf
@@ -97,10 +99,11 @@ class Optimizer:
             raise ValueError("Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be "
                              "set. Received: clipnorm=%s, clipvalue=%s, global_clipnorm=%s"
                              % (clipnorm, clipvalue, global_clipnorm))
-        if gradient_accumulation_steps is not None:
-            raise NotImplementedError("tapeflow optimizers do not support "
-                                      "`gradient_accumulation_steps`; accumulate gradients in "
-                                      "your loop and call apply_gradients every N steps.")
+        if gradient_accumulation_steps is not None and (
+                not isinstance(gradient_accumulation_steps, int)
+                or gradient_accumulation_steps < 2):
+            raise ValueError("`gradient_accumulation_steps` must be an integer >= 2. Received: "
+                             "gradient_accumulation_steps=%r" % (gradient_accumulation_steps,))
         if use_ema and not 0.0 <= ema_momentum <= 1.0:
             raise ValueError("`ema_momentum` must be in the range [0, 1]. Received: "
                              "ema_momentum=%s" % (ema_momentum,))
@@ -110,7 +113,8 @@ class Optimizer:
         self.use_ema, self.ema_momentum = use_ema, ema_momentum
         self.ema_overwrite_frequency = ema_overwrite_frequency
         self.loss_scale_factor = loss_scale_factor
-        self.gradient_accumulation_steps = None
+        self.gradient_accumulation_steps = gradient_accumulation_steps
+        self._accumulators = []
         self.built = False
         self._iterations = KerasVariable(np.array(0, np.int64), name="iteration",
                                          trainable=False, dtype="int64")
@@ -225,6 +229,9 @@ class Optimizer:
         if self.use_ema:
             self._averages = [self.add_variable_from_reference(v, "average")
                               for v in self._trainable_variables]
+        if self.gradient_accumulation_steps:
+            self._accumulators = [self.add_variable_from_reference(v, "gradient_accumulator")
+                                  for v in self._trainable_variables]
         self.built = True
 
     def _scratch_for(self, index, w):
@@ -310,11 +317,16 @@ class Optimizer:
             warnings.warn("Gradients do not exist for variables %s when minimizing the loss. If "
                           "using `model.compile()`, did you forget to provide a `loss` argument?"
                           % ([getattr(v, "path", v.name) for v in missing],), stacklevel=3)
+        step = int(self._iterations._value) + 1
+        if self.gradient_accumulation_steps:
+            kept = self._accumulate(kept, step)
+            if kept is None:     # not an update step: only the counter moves
+                self._iterations._set(np.array(step, np.int64))
+                return
         if self.loss_scale_factor is not None or (
                 self.clipnorm or self.global_clipnorm or self.clipvalue):
             kept = self._scaled_and_clipped(kept)
         lr = self._current_learning_rate()
-        step = int(self._iterations._value) + 1
         decay = self.weight_decay * lr if self.weight_decay else 0.0
         flags = self._decay_flags
         update = self._update_numpy
@@ -332,6 +344,22 @@ class Optimizer:
         if self.use_ema:
             self._update_averages(step)
         self._iterations._set(np.array(step, np.int64))
+
+    def _accumulate(self, kept, step):
+        """Adds the gradients to the accumulators; on every N-th step returns their mean
+        (and clears them), otherwise None. As in Keras, ``iterations`` counts every call."""
+        accumulators = self._accumulators
+        if step % self.gradient_accumulation_steps:
+            for i, g, _ in kept:
+                acc = accumulators[i]._inplace_value()
+                acc += g
+            return None
+        out = []
+        for i, g, v in kept:
+            acc = accumulators[i]._inplace_value()
+            out.append((i, (g + acc) / self.gradient_accumulation_steps, v))
+            acc[...] = 0
+        return out
 
     def _scaled_and_clipped(self, kept):
         arrays = [g for _, g, _ in kept]
