@@ -171,3 +171,32 @@ def test_bad_axis_errors_name_the_rank():
     with pytest.raises(tf.errors.InvalidArgumentError) as e:
         tf.sort(tf.ones([2]), axis=1)
     assert "rank 1" in str(e.value)
+
+
+@pytest.mark.parametrize("call", [
+    lambda: tf.concat([], 0), lambda: tf.stack([]), lambda: tf.unstack(tf.constant(1.0)),
+    lambda: tf.cumsum(tf.ones([2]), axis=3), lambda: tf.squeeze(tf.ones([2]), axis=3),
+    lambda: tf.nn.softmax(tf.ones([2]), axis=3), lambda: tf.gather(tf.ones([2]), [0], axis=2),
+    lambda: tf.stack([tf.ones([2])], axis=3), lambda: tf.split(tf.ones([4]), 2, axis=1),
+    lambda: tf.transpose(tf.ones([2, 3]), [0, 0]), lambda: tf.gather(tf.ones([3]), [0.5]),
+    lambda: tf.one_hot([0.5], 3), lambda: tf.einsum("ij,jk->iz", tf.ones([2, 3]), tf.ones([3, 2])),
+])
+def test_bad_arguments_raise_invalid_argument_not_numpy_errors(call):
+    with pytest.raises(tf.errors.InvalidArgumentError):
+        call()
+
+
+def test_in_top_k_confusion_matrix_segment_sum_count_nonzero():
+    pred = tf.constant([[0.1, 0.9, 0.0], [0.2, 0.5, 0.3], [0.4, 0.4, 0.2]])
+    assert tf.math.in_top_k([1, 0, 1], pred, 1).numpy().tolist() == [True, False, True]
+    assert tf.nn.in_top_k([2, 0, 0], pred, 2).numpy().tolist() == [False, False, True]
+    cm = tf.math.confusion_matrix([0, 2, 2, 1], [0, 2, 1, 1], num_classes=3)
+    assert cm.dtype == tf.int32 and cm.numpy().tolist() == [[1, 0, 0], [0, 1, 0], [0, 1, 1]]
+    weighted = tf.math.confusion_matrix([0, 1], [1, 1], weights=[2.0, 0.5], dtype=tf.float32)
+    assert weighted.numpy().tolist() == [[0.0, 2.0], [0.0, 0.5]]
+    s = tf.math.segment_sum(tf.constant([[1.0], [2.0], [3.0]]), [0, 0, 2])
+    assert s.numpy().tolist() == [[3.0], [0.0], [3.0]]
+    x = tf.constant([[0.0, 1.0], [2.0, 0.0]])
+    c = tf.math.count_nonzero(x, axis=1)
+    assert c.dtype == tf.int64 and c.numpy().tolist() == [1, 1]
+    assert int(tf.math.count_nonzero(tf.constant([True, False, True]))) == 2

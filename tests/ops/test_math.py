@@ -51,6 +51,8 @@ def test_erf_matches_math_erf_to_1e13():
     got = tf.math.erf(tf.constant(x)).numpy()
     rel = np.abs(got - ref) / np.maximum(np.abs(ref), 1e-300)
     assert rel.max() <= 1e-13
+    got32 = tf.math.erf(tf.constant(x, dtype=tf.float32)).numpy()
+    np.testing.assert_allclose(got32, ref.astype(np.float32), rtol=2e-7, atol=1e-45)
     np.testing.assert_array_equal(tf.math.erf(tf.constant([np.inf, -np.inf])).numpy(), [1.0, -1.0])
     assert np.isnan(tf.math.erf(tf.constant(np.nan)).numpy())
 

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import tapeflow as tf
+from tapeflow.ops.nn import dense
 
 X = np.array([[-3.0, -0.5, 0.0, 0.5, 6.0, 8.0]])
 
@@ -122,16 +123,31 @@ def test_bias_add_moments_l2_normalize():
 def test_dense_values_and_errors():
     rng = np.random.default_rng(0)
     x, k, b = rng.normal(size=(2, 5, 3)), rng.normal(size=(3, 4)), rng.normal(size=4)
-    np.testing.assert_allclose(tf.nn.dense(x, k, b).numpy(), x @ k + b, rtol=1e-12)
-    np.testing.assert_allclose(tf.nn.dense(x[0], k).numpy(), x[0] @ k, rtol=1e-12)
+    np.testing.assert_allclose(dense(x, k, b).numpy(), x @ k + b, rtol=1e-12)
+    np.testing.assert_allclose(dense(x[0], k).numpy(), x[0] @ k, rtol=1e-12)
     with pytest.raises(tf.errors.InvalidArgumentError) as e:
-        tf.nn.dense(x, rng.normal(size=(4, 4)))
+        dense(x, rng.normal(size=(4, 4)))
     assert "(2, 5, 3)" in str(e.value) and "(4, 4)" in str(e.value)
     with pytest.raises(tf.errors.InvalidArgumentError):
-        tf.nn.dense(x, k, rng.normal(size=3))
+        dense(x, k, rng.normal(size=3))
     with pytest.raises(tf.errors.InvalidArgumentError) as e:
-        tf.nn.dense(tf.ones([2, 3]), tf.ones([3, 4], dtype=tf.float64))
+        dense(tf.ones([2, 3]), tf.ones([3, 4], dtype=tf.float64))
     assert "tf.cast" in str(e.value)
+    np.testing.assert_allclose(dense(x, k, b, activation="relu").numpy(), np.maximum(x @ k + b, 0))
+    with pytest.raises(ValueError):
+        dense(x, k, b, activation="tanh")
+
+
+def test_relu_gradient_inside_an_outer_tape_is_differentiable():
+    x = tf.constant([-1.0, 2.0])
+    with tf.GradientTape() as outer:
+        outer.watch(x)
+        with tf.GradientTape() as inner:
+            inner.watch(x)
+            y = tf.reduce_sum(tf.nn.relu(x) * x)
+        g = inner.gradient(y, x)               # relu(x) + x·relu'(x) = [0, 4]
+    assert g.numpy().tolist() == [0.0, 4.0]
+    assert outer.gradient(g, x).numpy().tolist() == [0.0, 2.0]
 
 
 def test_dropout():
@@ -145,6 +161,8 @@ def test_dropout():
     np.testing.assert_array_equal(tf.nn.dropout(x, rate=0.25).numpy(), y.numpy())
     y2 = tf.nn.dropout(tf.ones([4, 3]), rate=0.5, noise_shape=[4, 1], seed=1).numpy()
     assert all(len(set(row)) == 1 for row in y2)     # one decision per row
+    y3 = tf.nn.dropout(tf.ones([4, 3]), rate=0.5, noise_shape=[None, 1], seed=1).numpy()
+    assert all(len(set(row)) == 1 for row in y3)
     with pytest.raises(ValueError):
         tf.nn.dropout(x, rate=1.0)
 

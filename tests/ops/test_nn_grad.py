@@ -4,6 +4,7 @@ import pytest
 
 import tapeflow as tf
 from gradcheck import check_float32, check_grad, check_second_order, rand
+from tapeflow.ops.nn import dense
 
 GRAD_COVERED = {"Relu", "Relu6", "LeakyRelu", "Elu", "Selu", "Softmax", "LogSoftmax",
                 "SoftmaxCrossEntropyWithLogits", "SigmoidCrossEntropyWithLogits",
@@ -89,31 +90,55 @@ def test_sparse_softmax_xent_grad():
 @pytest.mark.parametrize("xshape", [(4, 3), (2, 4, 3)], ids=str)
 def test_dense_grad(with_bias, xshape):
     if with_bias:
-        check_grad(tf.nn.dense, rand(*xshape), rand(3, 2), rand(2), order=2)
-        check_float32(tf.nn.dense, rand(*xshape), rand(3, 2), rand(2))
+        check_grad(dense, rand(*xshape), rand(3, 2), rand(2), order=2)
+        check_float32(dense, rand(*xshape), rand(3, 2), rand(2))
     else:
-        check_grad(tf.nn.dense, rand(*xshape), rand(3, 2), order=2)
-    check_grad(lambda k: tf.nn.dense(rand(*xshape, seed=2), k), rand(3, 2))
+        check_grad(dense, rand(*xshape), rand(3, 2), order=2)
+    check_grad(lambda k: dense(rand(*xshape, seed=2), k), rand(3, 2))
+    x = rand(*xshape, away_from=(0.0,), margin=0.5)
+    check_grad(lambda x, k: dense(x, k, activation="relu"), x, np.eye(3, 2) + 0.01, order=2)
+    if with_bias:
+        check_grad(lambda x, k, b: dense(x, k, b, activation="relu"), x, np.eye(3, 2) + 0.01,
+                   np.array([0.05, -0.05]))
 
 
 def test_dense_computes_only_needed_gradients():
-    from tapeflow.ops import linalg, nn
+    # inside an outer tape the rule runs on tapeflow ops (so it stays differentiable): count them
+    from tapeflow.ops import nn
     calls = []
-    original = linalg.matmul
+    original = nn.matmul
 
     def counting_matmul(*args, **kwargs):
         calls.append(kwargs)
         return original(*args, **kwargs)
 
     x, k, b = tf.constant(rand(4, 3)), tf.Variable(rand(3, 2)), tf.Variable(rand(2))
-    linalg.matmul = counting_matmul
+    nn.matmul = counting_matmul
     try:
-        with tf.GradientTape() as tape:
-            y = nn.dense(x, k, b)
-        tape.gradient(y, [k, b])
+        with tf.GradientTape():  # an outer tape: the rule must use tapeflow ops
+            with tf.GradientTape() as tape:
+                y = dense(x, k, b)
+            tape.gradient(y, [k, b])
     finally:
-        linalg.matmul = original
+        nn.matmul = original
     assert len(calls) == 1 and calls[0].get("transpose_a")    # only dW = xᵀg, no dx
+
+
+def test_dense_gradients_without_and_with_an_outer_tape_agree():
+    x, k, b = tf.constant(rand(2, 4, 3)), tf.Variable(rand(3, 2)), tf.Variable(rand(2))
+    results = []
+    for outer_tape in (False, True):
+        outer = tf.GradientTape() if outer_tape else None
+        if outer:
+            outer.__enter__()
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            loss = tf.reduce_sum(dense(x, k, b, activation="relu") ** 2)
+        results.append([g.numpy() for g in tape.gradient(loss, [x, k, b])])
+        if outer:
+            outer.__exit__(None, None, None)
+    for plain, recorded in zip(*results):
+        np.testing.assert_allclose(plain, recorded, rtol=1e-12)
 
 
 def test_dropout_grad_uses_the_same_mask():

@@ -115,7 +115,7 @@ def squeeze(input, axis=None, name=None):
     else:
         axes = axis_attr(axis)
         axes = axes if isinstance(axes, tuple) else (axes,)
-        axes = {a % len(shape) for a in axes} if shape else set()
+        axes = {_check_axis(a, x, "squeeze") for a in axes}
         for a in axes:
             if shape[a] != 1:
                 raise InvalidArgumentError("Can not squeeze dim[%d], expected a dimension of 1, "
@@ -138,6 +138,8 @@ _CONCAT = defprimitive("ConcatV2", _concat_forward, grad=_concat_grad)
 
 
 def _common_dtype(tensors, opname):
+    if not tensors:
+        raise InvalidArgumentError("%s: expected a non-empty list of tensors" % opname)
     ts = [to_tensor(t) if isinstance(t, (Tensor, Variable)) else None for t in tensors]
     first = next((t for t in ts if t is not None), None)
     out = []
@@ -177,7 +179,11 @@ def stack(values, axis=0, name=None):
     """Stacks rank-R tensors into a rank-(R+1) tensor along ``axis``."""
     ts = _common_dtype(list(values), "Pack")
     nd = ts[0]._value.ndim
-    axis = axis % (nd + 1)
+    axis = int(axis_attr(axis))
+    if not -nd - 1 <= axis <= nd:
+        raise InvalidArgumentError("Pack: axis %d is out of range for stacking rank-%d tensors"
+                                   % (axis, nd))
+    axis %= nd + 1
     for t in ts[1:]:
         if t._value.shape != ts[0]._value.shape:
             raise InvalidArgumentError("Pack: shapes of all inputs must match: %s != %s" % (
@@ -200,7 +206,7 @@ _SPLIT = defprimitive("SplitV", _split_forward, grad=_split_grad, multi_output=T
 def split(value, num_or_size_splits, axis=0, num=None, name=None):
     """Splits into equal parts (an int) or parts of the given sizes (a list)."""
     x = to_tensor(value)
-    axis = int(axis_attr(axis)) % max(x._value.ndim, 1)
+    axis = _check_axis(axis, x, "split")
     n = x._value.shape[axis]
     if isinstance(num_or_size_splits, (int, np.integer)):
         k = int(num_or_size_splits)
@@ -222,7 +228,7 @@ def split(value, num_or_size_splits, axis=0, num=None, name=None):
 def unstack(value, num=None, axis=0, name=None):
     """Splits along ``axis`` into a list of tensors of rank one less."""
     x = to_tensor(value)
-    axis = axis % max(x._value.ndim, 1)
+    axis = _check_axis(axis, x, "unstack")
     n = x._value.shape[axis]
     if num is not None and num != n:
         raise ValueError("unstack: num=%d but dimension %d has size %d" % (num, axis, n))
@@ -374,7 +380,7 @@ def gather(params, indices, validate_indices=None, axis=None, batch_dims=0, name
         raise InvalidArgumentError("gather: indices must be integers, got dtype %s" % i.dtype.name)
     nd = p._value.ndim
     batch_dims = int(batch_dims) % (i._value.ndim + 1) if batch_dims < 0 else int(batch_dims)
-    axis = batch_dims if axis is None else int(axis_attr(axis)) % max(nd, 1)
+    axis = batch_dims if axis is None else _check_axis(axis, p, "gather")
     n = p._value.shape[axis] if nd else 0
     iv = i._value
     if iv.size and (iv.min() < -n or iv.max() >= n):
@@ -417,13 +423,13 @@ _CUMPROD = defprimitive(
 
 def cumsum(x, axis=0, exclusive=False, reverse=False, name=None):
     x = to_tensor(x)
-    return apply(_CUMSUM, (x,), {"axis": int(axis) % max(x._value.ndim, 1),
+    return apply(_CUMSUM, (x,), {"axis": _check_axis(axis, x, "cumsum"),
                                  "exclusive": bool(exclusive), "reverse": bool(reverse)})
 
 
 def cumprod(x, axis=0, exclusive=False, reverse=False, name=None):
     x = to_tensor(x)
-    return apply(_CUMPROD, (x,), {"axis": int(axis) % max(x._value.ndim, 1),
+    return apply(_CUMPROD, (x,), {"axis": _check_axis(axis, x, "cumprod"),
                                   "exclusive": bool(exclusive), "reverse": bool(reverse)})
 
 
@@ -722,11 +728,12 @@ def sort(values, axis=-1, direction="ASCENDING", name=None):
 
 
 def _check_axis(axis, x, opname):
+    """``axis`` as a non-negative int, or an error naming the op, the axis and the rank."""
     nd = x._value.ndim
     axis = int(axis_attr(axis))
     if not -nd <= axis < nd:
-        raise InvalidArgumentError("%s: axis %d is out of range for a tensor of rank %d"
-                                   % (opname, axis, nd))
+        raise InvalidArgumentError("%s: axis %d is out of range for a tensor of rank %d (shape %s)"
+                                   % (opname, axis, nd, tuple(x._value.shape)))
     return axis % nd
 
 
@@ -790,3 +797,56 @@ def repeat(input, repeats, axis=None, name=None):
 
 __all__ += ["tile", "pad", "slice", "reverse", "gather_nd", "scatter_nd", "boolean_mask",
             "take_along_axis", "argsort", "sort", "top_k", "unique", "repeat"]
+
+
+def in_top_k(targets, predictions, k, name=None):
+    """For each row, whether ``predictions[i, targets[i]]`` is among the ``k`` largest.
+
+    Ties straddling the k-th place count as in the top k, as in TF.
+
+    >>> import tapeflow as tf
+    >>> tf.math.in_top_k([1, 0], [[0.1, 0.9, 0.0], [0.2, 0.5, 0.3]], 2).numpy()
+    array([ True, False])
+    """
+    t = np.asarray(to_tensor(targets)._value)
+    p = np.asarray(to_tensor(predictions)._value)
+    if p.ndim != 2 or t.shape != p.shape[:1]:
+        raise InvalidArgumentError("in_top_k: predictions must be [batch, classes] and targets "
+                                   "[batch], got %s and %s" % (tuple(p.shape), tuple(t.shape)))
+    target_score = p[np.arange(p.shape[0]), t][:, None]
+    better = np.sum(p > target_score, axis=1)
+    return _wrap(better < int(k))
+
+
+def confusion_matrix(labels, predictions, num_classes=None, weights=None, dtype="int32",
+                     name=None):
+    """``[num_classes, num_classes]`` counts: row = label, column = prediction.
+
+    >>> import tapeflow as tf
+    >>> tf.math.confusion_matrix([0, 1, 1], [0, 1, 0]).numpy()
+    array([[1, 0],
+           [1, 1]], dtype=int32)
+    """
+    y = np.asarray(to_tensor(labels)._value).reshape(-1).astype(np.int64)
+    p = np.asarray(to_tensor(predictions)._value).reshape(-1).astype(np.int64)
+    if y.shape != p.shape:
+        raise InvalidArgumentError("confusion_matrix: labels and predictions must have the same "
+                                   "size, got %d and %d" % (y.size, p.size))
+    n = int(num_classes) if num_classes is not None else int(max(y.max(initial=-1),
+                                                               p.max(initial=-1)) + 1)
+    dt = _dtypes.as_dtype(dtype).np_dtype
+    out = np.zeros((n, n), dt)
+    w = np.ones(y.shape, dt) if weights is None else np.asarray(
+        to_tensor(weights)._value).reshape(-1).astype(dt)
+    np.add.at(out, (y, p), w)
+    return _wrap(out)
+
+
+def segment_sum(data, segment_ids, name=None):
+    """Sums rows of ``data`` by sorted ``segment_ids`` (``num_segments = max(ids) + 1``)."""
+    ids = to_tensor(segment_ids)
+    n = int(ids._value.max()) + 1 if ids._value.size else 0
+    return unsorted_segment_sum(data, ids, n)
+
+
+__all__ += ["in_top_k", "confusion_matrix", "segment_sum"]

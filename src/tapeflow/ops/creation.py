@@ -91,6 +91,9 @@ def linspace(start, stop, num, name=None, axis=0):
 def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None, name=None):
     """One-hot encoding; indices outside ``[0, depth)`` give all-off rows, as in TF."""
     idx = np.asarray(to_tensor(indices)._value)
+    if idx.dtype.kind not in "iu":
+        raise InvalidArgumentError("one_hot: indices must be integers, got dtype %s"
+                                   % _dtypes.from_numpy(idx.dtype).name)
     depth = int(depth)
     dt = _np_dtype(dtype if dtype is not None else (
         to_tensor(on_value).dtype if on_value is not None else None))

@@ -4,7 +4,13 @@ import string as _string
 from ..backend import np
 from ..errors import InvalidArgumentError
 from ..tensor import _wrap
+from .array import expand_dims, reshape, squeeze
+from .array import transpose as _transpose
 from .core import apply, axis_attr, binary_args, defprimitive, to_tensor
+from .math import abs as _abs
+from .math import maximum, rsqrt, sqrt
+from .math import pow as _pow
+from .reduce import reduce_max, reduce_sum
 
 __all__ = ["matmul", "matvec", "einsum", "tensordot", "inv", "det", "solve", "diag", "diag_part",
            "trace", "norm", "l2_normalize", "transpose", "matrix_transpose"]
@@ -76,24 +82,26 @@ def matvec(a, b, transpose_a=False, adjoint_a=False, name=None):
     >>> tf.linalg.matvec(tf.eye(2), tf.constant([1.0, 2.0])).numpy()
     array([1., 2.], dtype=float32)
     """
-    from .array import expand_dims, squeeze
     a, b = binary_args(a, b, "MatVec")
     return squeeze(matmul(a, expand_dims(b, -1), transpose_a=transpose_a or adjoint_a), -1)
 
 
-def transpose(a, perm=None, conjugate=False, name=None):
-    """``tf.linalg.transpose``: swaps the last two axes."""
-    return matrix_transpose(a)
-
-
 def matrix_transpose(a, name=None, conjugate=False):
-    from .array import transpose as _transpose
+    """Swaps the last two axes (also ``tf.linalg.transpose``).
+
+    >>> import tapeflow as tf
+    >>> tf.linalg.matrix_transpose(tf.ones([5, 2, 3])).shape
+    TensorShape([5, 3, 2])
+    """
     x = to_tensor(a)
     nd = x._value.ndim
     if nd < 2:
         raise InvalidArgumentError("matrix_transpose: input must have rank >= 2, got shape %s"
                                    % (tuple(x._value.shape),))
     return _transpose(x, tuple(range(nd - 2)) + (nd - 1, nd - 2))
+
+
+transpose = matrix_transpose
 
 
 # -- einsum / tensordot --------------------------------------------------------------------
@@ -263,7 +271,6 @@ def inv(input, adjoint=False, name=None):
 
 def _det_grad(g, ans, a):
     # d det(A) / dA = det(A) · A⁻ᵀ
-    from .array import reshape
     scale = reshape(g * ans, g._value.shape + (1, 1))
     return scale * matrix_transpose(inv(a))
 
@@ -359,7 +366,6 @@ def diag_part(input, name=None, k=0, padding_value=0, align=None):
 
 def trace(x, name=None):
     """Sum of the main diagonal of a (batch of) matrices."""
-    from .reduce import reduce_sum
     return reduce_sum(diag_part(x), axis=-1)
 
 
@@ -372,8 +378,6 @@ def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None):
     >>> float(tf.norm(tf.constant([3.0, 4.0])))
     5.0
     """
-    from .math import abs as _abs, pow as _pow, sqrt
-    from .reduce import reduce_max, reduce_sum
     x = to_tensor(tensor)
     axis = axis_attr(axis)
     keep = bool(keepdims)
@@ -401,8 +405,6 @@ def l2_normalize(x, axis=None, epsilon=1e-12, name=None, dim=None):
     >>> tf.math.l2_normalize(tf.constant([3.0, 4.0])).numpy()
     array([0.6, 0.8], dtype=float32)
     """
-    from .math import maximum, rsqrt
-    from .reduce import reduce_sum
     x = to_tensor(x)
     axis = dim if axis is None and dim is not None else axis
     squares = reduce_sum(x * x, axis=axis_attr(axis), keepdims=True)

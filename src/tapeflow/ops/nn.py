@@ -1,23 +1,40 @@
 """Neural-network ops: activations, softmax and the fused, stable cross-entropies."""
+from .._context import recording
 from ..backend import np
 from ..errors import InvalidArgumentError
 from ..tensor import _wrap
+from .array import _check_axis, _shape_arg, expand_dims, gather, reshape
 from .core import apply, binary_args, defprimitive, to_tensor
-from .math import cast, greater, less, logical_and, sigmoid, where
+from .creation import one_hot
+from .linalg import l2_normalize as _l2_normalize
+from .linalg import matmul
+from .math import _unary, cast, erf, exp, greater, less, logical_and, sigmoid, tanh, where
+from .random import uniform_array
+from .reduce import reduce_sum
 
+
+# ``dense`` (the Keras Dense layer's fused op) is not TF API: import it from this module.
 __all__ = ["relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "silu", "swish", "softmax",
-           "log_softmax", "bias_add", "l2_loss", "dropout", "dense", "embedding_lookup",
+           "log_softmax", "bias_add", "l2_loss", "dropout", "embedding_lookup",
            "softmax_cross_entropy_with_logits", "sigmoid_cross_entropy_with_logits",
            "sparse_softmax_cross_entropy_with_logits", "l2_normalize"]
 
 
 def _relu_forward(x):
-    return np.maximum(x, 0).astype(x.dtype, copy=False)
+    return np.maximum(x, 0)     # the Python int 0 keeps x's dtype (NEP 50)
 
 
-# relu'(0) = 0, as in TF.
-_RELU = defprimitive("Relu", _relu_forward,
-                     lambda g, ans, x: g * cast(greater(ans, 0), g.dtype))
+def _relu_backward(g, y):
+    """g where y > 0, else 0 (relu'(0) = 0, as in TF)."""
+    if not recording:
+        # No tape records this backward pass, so the result need not be differentiable:
+        # one NumPy pass instead of three ops.
+        return _wrap(g._value * (y._value > 0))
+    return g * cast(greater(y, 0), g.dtype)
+
+
+_RELU = defprimitive("Relu", _relu_forward, lambda g, ans, x: _relu_backward(g, ans))
+_relu = _unary(_RELU)   # the inlined fast path of elementwise ops
 
 
 def relu(features, name=None):
@@ -27,7 +44,7 @@ def relu(features, name=None):
     >>> tf.nn.relu(tf.constant([-1.0, 2.0])).numpy()
     array([0., 2.], dtype=float32)
     """
-    return apply(_RELU, (to_tensor(features),))
+    return _relu(features)
 
 
 def _relu6_forward(x):
@@ -119,7 +136,6 @@ def gelu(features, approximate=False, name=None):
     >>> round(float(tf.nn.gelu(tf.constant(1.0))), 4)
     0.8413
     """
-    from .math import erf, tanh
     x = to_tensor(features)
     if approximate:
         inner = 0.7978845608028654 * (x + 0.044715 * (x * x * x))   # √(2/π)·(x + 0.044715x³)
@@ -144,13 +160,13 @@ swish = silu
 
 
 def _softmax_forward(x, axis):
-    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
-    e /= np.sum(e, axis=axis, keepdims=True)
+    # array methods, not np.max/np.sum: they skip NumPy's Python-level dispatch
+    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    e /= e.sum(axis=axis, keepdims=True)
     return e
 
 
 def _softmax_grad(g, ans, x, axis):
-    from .reduce import reduce_sum
     # dx = s·(g − Σ g·s)
     return ans * (g - reduce_sum(g * ans, axis=axis, keepdims=True))
 
@@ -159,13 +175,11 @@ _SOFTMAX = defprimitive("Softmax", _softmax_forward, _softmax_grad)
 
 
 def _log_softmax_forward(x, axis):
-    z = x - np.max(x, axis=axis, keepdims=True)
-    return z - np.log(np.sum(np.exp(z), axis=axis, keepdims=True))
+    z = x - x.max(axis=axis, keepdims=True)
+    return z - np.log(np.exp(z).sum(axis=axis, keepdims=True))
 
 
 def _log_softmax_grad(g, ans, x, axis):
-    from .math import exp
-    from .reduce import reduce_sum
     # dx = g − softmax·Σg
     return g - exp(ans) * reduce_sum(g, axis=axis, keepdims=True)
 
@@ -174,19 +188,30 @@ _LOG_SOFTMAX = defprimitive("LogSoftmax", _log_softmax_forward, _log_softmax_gra
 
 
 def softmax(logits, axis=None, name=None):
-    """Softmax over ``axis`` (the last axis by default), computed stably."""
+    """Softmax over ``axis`` (the last axis by default), computed stably.
+
+    >>> import tapeflow as tf
+    >>> tf.nn.softmax(tf.constant([0.0, 0.0])).numpy()
+    array([0.5, 0.5], dtype=float32)
+    """
     x = to_tensor(logits)
-    return apply(_SOFTMAX, (x,), {"axis": -1 if axis is None else int(axis)})
+    return apply(_SOFTMAX, (x,), {"axis": _softmax_axis(axis, x, "Softmax")})
 
 
 def log_softmax(logits, axis=None, name=None):
+    """log(softmax(x)) over ``axis`` (the last by default), computed stably."""
     x = to_tensor(logits)
-    return apply(_LOG_SOFTMAX, (x,), {"axis": -1 if axis is None else int(axis)})
+    return apply(_LOG_SOFTMAX, (x,), {"axis": _softmax_axis(axis, x, "LogSoftmax")})
+
+
+def _softmax_axis(axis, x, opname):
+    if axis is None or axis == -1:
+        return -1
+    return _check_axis(axis, x, opname)
 
 
 def bias_add(value, bias, data_format=None, name=None):
     """Adds a 1-D ``bias`` to the last (NHWC) or channel (NCHW) axis of ``value``."""
-    from .array import reshape
     v, b = binary_args(value, bias, "BiasAdd")
     if b._value.ndim != 1:
         raise InvalidArgumentError("BiasAdd: bias must be 1-D, got shape %s" % (tuple(b.shape),))
@@ -201,15 +226,18 @@ def bias_add(value, bias, data_format=None, name=None):
 
 
 def _xent_forward(labels, logits, axis):
-    z = logits - np.max(logits, axis=axis, keepdims=True)
-    lse = np.log(np.sum(np.exp(z), axis=axis, keepdims=True))
-    return -np.sum(labels * (z - lse), axis=axis)
+    return -(labels * _log_softmax_forward(logits, axis)).sum(axis=axis)
 
 
 def _xent_grad(needs, g, ans, labels, logits, axis):
     # TF's fused kernel: d loss / d logits = softmax(logits) − labels (it assumes the labels
-    # sum to 1; tapeflow follows TF so that training with unnormalised labels matches).
-    from .array import expand_dims
+    # sum to 1; tapeflow follows TF so that training with unnormalised labels matches);
+    # d loss / d labels = −log_softmax(logits).
+    if not recording:   # nothing records the backward pass: compute on arrays directly
+        ge = np.expand_dims(g._value, axis) if axis != -1 else g._value[..., None]
+        log_p = _log_softmax_forward(logits._value, axis)
+        return (_wrap(-ge * log_p) if needs[0] else None,
+                _wrap(ge * (np.exp(log_p) - labels._value)) if needs[1] else None)
     ge = expand_dims(g, axis)
     gl = ge * (softmax(logits, axis) - labels) if needs[1] else None
     glab = -ge * log_softmax(logits, axis) if needs[0] else None
@@ -271,17 +299,19 @@ def sigmoid_cross_entropy_with_logits(labels=None, logits=None, name=None):
 
 
 def _sparse_xent_forward(labels, logits):
-    z = logits - np.max(logits, axis=-1, keepdims=True)
-    log_p = z - np.log(np.sum(np.exp(z), axis=-1, keepdims=True))
+    log_p = _log_softmax_forward(logits, -1)
     return -np.take_along_axis(log_p, labels[..., None].astype(np.intp), axis=-1)[..., 0]
 
 
 def _sparse_xent_grad(needs, g, ans, labels, logits):
     # d loss / d logits = softmax(logits) − one_hot(labels); labels get no gradient.
-    from .array import expand_dims
-    from .creation import one_hot
     if not needs[1]:
         return None, None
+    if not recording:   # nothing records the backward pass: compute on arrays directly
+        d = _softmax_forward(logits._value, -1)
+        idx = labels._value[..., None].astype(np.intp)
+        np.put_along_axis(d, idx, np.take_along_axis(d, idx, -1) - 1.0, -1)
+        return None, _wrap(d * g._value[..., None])
     onehot = one_hot(labels, logits._value.shape[-1], dtype=logits.dtype)
     return None, expand_dims(g, -1) * (softmax(logits) - onehot)
 
@@ -325,7 +355,6 @@ def l2_loss(t, name=None):
     >>> float(tf.nn.l2_loss(tf.constant([1.0, 2.0])))
     2.5
     """
-    from .reduce import reduce_sum
     t = to_tensor(t)
     return reduce_sum(t * t) * 0.5
 
@@ -339,8 +368,6 @@ def dropout(x, rate, noise_shape=None, seed=None, name=None):
     >>> tf.nn.dropout(tf.ones([4]), rate=0.0).numpy()
     array([1., 1., 1., 1.], dtype=float32)
     """
-    from .array import _shape_arg
-    from .random import uniform_array
     x = to_tensor(x)
     if x._value.dtype.kind != "f":
         raise InvalidArgumentError("dropout: x must be floating point, got %s" % x.dtype.name)
@@ -349,7 +376,9 @@ def dropout(x, rate, noise_shape=None, seed=None, name=None):
         raise ValueError("dropout: rate must be in [0, 1), got %r" % rate)
     if rate == 0.0:
         return x
-    shape = x._value.shape if noise_shape is None else _shape_arg(noise_shape)
+    shape = x._value.shape
+    if noise_shape is not None:   # None (or -1) entries take x's dimension, as in TF
+        shape = tuple(d if n == -1 else n for n, d in zip(_shape_arg(noise_shape), shape))
     keep = uniform_array(shape, np.float32, seed) >= rate
     scale = (keep * (1.0 / (1.0 - rate))).astype(x._value.dtype)
     return x * _wrap(scale)
@@ -363,7 +392,6 @@ def embedding_lookup(params, ids, max_norm=None, name=None):
     array([[2.],
            [2.]], dtype=float32)
     """
-    from .array import gather
     if max_norm is not None:
         raise NotImplementedError("tf.nn.embedding_lookup: max_norm is not supported")
     return gather(params, ids)
@@ -371,24 +399,28 @@ def embedding_lookup(params, ids, max_norm=None, name=None):
 
 def l2_normalize(x, axis=None, epsilon=1e-12, name=None, dim=None):
     """``x / sqrt(max(sum(x²), epsilon))`` along ``axis`` (see ``tf.math.l2_normalize``)."""
-    from .linalg import l2_normalize as _l2_normalize
     return _l2_normalize(x, axis=axis, epsilon=epsilon, dim=dim)
 
 
 # -- dense: the fused layer op ---------------------------------------------------------------
-def _dense_forward(x, kernel, bias=None):
+def _dense_forward(x, kernel, bias=None, relu=False):
     out = x @ kernel
     if bias is not None:
         out += bias     # out is a fresh array: add in place
+    if relu:
+        np.maximum(out, 0, out=out)
     return out
 
 
-def _dense_grad(needs, g, ans, x, kernel, bias=None):
+def _dense_grad(needs, g, ans, x, kernel, bias=None, relu=False):
     # y = x·W + b (x: [..., n], W: [n, m]):  dx = g·Wᵀ,  dW = x̂ᵀ·ĝ,  db = Σ_leading g,
     # with x̂, ĝ the inputs flattened to 2-D. Only the gradients asked for are computed.
-    from .array import reshape
-    from .linalg import matmul
-    from .reduce import reduce_sum
+    # With the fused relu, g is first masked by relu'(y).
+    if not recording:
+        return _dense_grad_arrays(needs, g._value, ans._value, x._value, kernel._value,
+                                  bias is not None, relu)
+    if relu:
+        g = _relu_backward(g, ans)
     gx = gk = gb = None
     if needs[0]:
         gx = matmul(g, kernel, transpose_b=True)
@@ -402,18 +434,45 @@ def _dense_grad(needs, g, ans, x, kernel, bias=None):
     return (gx, gk) if bias is None else (gx, gk, gb)
 
 
+def _dense_grad_arrays(needs, g, y, x, kernel, has_bias, relu):
+    """``_dense_grad`` on arrays, for when no tape records the backward pass."""
+    if relu:
+        g = g * (y > 0)
+    gx = gk = gb = None
+    if needs[0]:
+        gx = _wrap(g @ kernel.T)
+    if needs[1] or (has_bias and needs[2]):
+        g2 = g.reshape(-1, g.shape[-1])
+        if needs[1]:
+            gk = _wrap(x.reshape(-1, x.shape[-1]).T @ g2)
+        if has_bias and needs[2]:
+            gb = _wrap(g2.sum(axis=0))
+    return (gx, gk, gb) if has_bias else (gx, gk)
+
+
 _DENSE = defprimitive("Dense", _dense_forward, grad=_dense_grad)
 
 
-def dense(x, kernel, bias=None):
-    """``x @ kernel + bias`` contracting the last axis of ``x`` (rank >= 2): Keras's Dense.
+def dense(x, kernel, bias=None, activation=None):
+    """``activation(x @ kernel + bias)`` contracting the last axis of ``x`` (rank >= 2):
+    what Keras's Dense layer computes.
 
     One fused primitive: its gradient computes only the input gradients a tape needs.
 
+    Args:
+        x: input of shape ``[..., n]``.
+        kernel: ``[n, m]`` weights of x's dtype.
+        bias: optional ``[m]`` vector.
+        activation: None or ``'relu'`` (fused: saves a pass over the output each way).
+
     >>> import tapeflow as tf
-    >>> tf.nn.dense(tf.ones([2, 3]), tf.ones([3, 4]), tf.zeros([4])).shape
+    >>> from tapeflow.ops.nn import dense
+    >>> dense(tf.ones([2, 3]), tf.ones([3, 4]), tf.zeros([4])).shape
     TensorShape([2, 4])
     """
+    if activation not in (None, "relu"):
+        raise ValueError("dense: activation must be None or 'relu', got %r" % (activation,))
+    attrs = {"relu": True} if activation == "relu" else None
     x, kernel = binary_args(x, kernel, "Dense")
     xs, ks = x._value.shape, kernel._value.shape
     if len(xs) < 2 or len(ks) != 2 or xs[-1] != ks[0]:
@@ -422,10 +481,10 @@ def dense(x, kernel, bias=None):
             "input needs rank >= 2 and a last dimension equal to the kernel's first (%s). "
             "[Op:Dense]" % (tuple(xs), tuple(ks), ks[0] if ks else "?"))
     if bias is None:
-        return apply(_DENSE, (x, kernel))
+        return apply(_DENSE, (x, kernel), attrs)
     _, b = binary_args(x, bias, "Dense")
     if b._value.shape != (ks[1],):
         raise InvalidArgumentError(None, "Dense", "Dense: bias of shape %s does not match the %d "
                                    "units of kernel %s [Op:Dense]" % (
                                        tuple(b._value.shape), ks[1], tuple(ks)))
-    return apply(_DENSE, (x, kernel, b))
+    return apply(_DENSE, (x, kernel, b), attrs)

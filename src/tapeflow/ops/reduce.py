@@ -1,13 +1,16 @@
 """Reductions over axes: sum, mean, max, min, prod, logsumexp, variance, std, any, all."""
 from .. import dtypes as _dtypes
+from .._context import recording
 from ..backend import np
 from ..errors import InvalidArgumentError
 from ..tensor import _wrap
+from .array import broadcast_to, cumprod, reshape, squeeze, stop_gradient, transpose
 from .core import apply, axis_attr, defprimitive, to_tensor
+from .math import cast, equal, exp, log, sqrt
 
 __all__ = ["reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_prod",
            "reduce_logsumexp", "reduce_variance", "reduce_std", "reduce_any", "reduce_all",
-           "argmax", "argmin"]
+           "argmax", "argmin", "count_nonzero"]
 
 
 def _norm_axes(axis, ndim):
@@ -18,7 +21,8 @@ def _norm_axes(axis, ndim):
     out = []
     for a in axes:
         if not -ndim <= a < max(ndim, 1):
-            raise ValueError("axis %d is out of range for a tensor of rank %d" % (a, ndim))
+            raise InvalidArgumentError("axis %d is out of range for a tensor of rank %d"
+                                       % (a, ndim))
         out.append(a % ndim if ndim else 0)
     return tuple(sorted(set(out)))
 
@@ -31,7 +35,6 @@ def _kept_shape(shape, axis):
 
 def _expand_back(g, x, axis, keepdims):
     """Reshape an upstream gradient of a reduction so it broadcasts against ``x``."""
-    from .array import reshape
     if not keepdims and x._value.ndim:
         g = reshape(g, _kept_shape(x._value.shape, axis))
     return g
@@ -46,13 +49,26 @@ def _count(x, axis):
 
 
 def _broadcast_like(g, x):
-    from .array import broadcast_to
     return broadcast_to(g, x._value.shape)
+
+
+def _spread(g, x, axis, keepdims, scale=None):
+    """g (times ``scale``) broadcast back over the reduced axes of ``x``."""
+    if not recording:
+        # Nothing records the backward pass: one NumPy broadcast instead of three ops.
+        gv = g._value
+        if not keepdims and x._value.ndim:
+            gv = np.reshape(gv, _kept_shape(x._value.shape, axis))
+        if scale is not None:
+            gv = gv * scale
+        return _wrap(np.broadcast_to(gv, x._value.shape))
+    g = _expand_back(g, x, axis, keepdims)
+    return _broadcast_like(g if scale is None else g * scale, x)
 
 
 _SUM = defprimitive(
     "Sum", lambda x, axis, keepdims: np.sum(x, axis=axis, keepdims=keepdims, dtype=x.dtype),
-    lambda g, ans, x, axis, keepdims: _broadcast_like(_expand_back(g, x, axis, keepdims), x))
+    lambda g, ans, x, axis, keepdims: _spread(g, x, axis, keepdims))
 
 
 def _mean_forward(x, axis, keepdims):
@@ -70,13 +86,12 @@ def _count_arr(x, axis):
 
 _MEAN = defprimitive(
     "Mean", _mean_forward,
-    lambda g, ans, x, axis, keepdims: _broadcast_like(
-        _expand_back(g, x, axis, keepdims) / float(max(_count(x, axis), 1)), x))
+    lambda g, ans, x, axis, keepdims: _spread(g, x, axis, keepdims,
+                                              1.0 / float(max(_count(x, axis), 1))))
 
 
 def _extreme_grad(g, ans, x, axis, keepdims):
     # Ties share the gradient equally (TF's reduce_max/min rule, unlike tf.maximum).
-    from .math import cast, equal
     a = _expand_back(ans, x, axis, keepdims)
     mask = cast(equal(x, a), g.dtype)
     count = reduce_sum(mask, axis=axis, keepdims=True)
@@ -91,7 +106,6 @@ _MIN = defprimitive("Min", lambda x, axis, keepdims: np.min(x, axis=axis, keepdi
 
 def _prod_grad(g, ans, x, axis, keepdims):
     # d prod / d x_i = prod of the others; computed without dividing by x (zeros are fine).
-    from .array import reshape, transpose
     axes = _norm_axes(axis, x._value.ndim)
     rest = [i for i in range(x._value.ndim) if i not in axes]
     perm = list(axes) + rest
@@ -108,7 +122,6 @@ def _prod_grad(g, ans, x, axis, keepdims):
 
 
 def _cumprod_exclusive(x, reverse=False):
-    from .array import cumprod
     return cumprod(x, axis=0, exclusive=True, reverse=reverse)
 
 
@@ -164,14 +177,11 @@ def reduce_all(input_tensor, axis=None, keepdims=False, name=None):
 
 def reduce_logsumexp(input_tensor, axis=None, keepdims=False, name=None):
     """log(sum(exp(x))) computed stably (the max is subtracted first)."""
-    from .array import stop_gradient
-    from .math import exp, log
     x = to_tensor(input_tensor)
     m = stop_gradient(reduce_max(x, axis=axis, keepdims=True))
     m = _wrap(np.where(np.isfinite(m._value), m._value, 0).astype(x._value.dtype))
     out = log(reduce_sum(exp(x - m), axis=axis, keepdims=True)) + m
     if not keepdims:
-        from .array import squeeze
         axes = _norm_axes(axis_attr(axis), x._value.ndim)
         out = squeeze(out, axis=list(axes)) if axes else out
     return out
@@ -186,7 +196,6 @@ def reduce_variance(input_tensor, axis=None, keepdims=False, name=None):
 
 
 def reduce_std(input_tensor, axis=None, keepdims=False, name=None):
-    from .math import sqrt
     return sqrt(reduce_variance(input_tensor, axis=axis, keepdims=keepdims))
 
 
@@ -218,3 +227,19 @@ def argmax(input, axis=None, output_type="int64", name=None):
 def argmin(input, axis=None, output_type="int64", name=None):
     """Index of the smallest value along ``axis`` (0 if None); ties go to the first index."""
     return _arg_extreme(np.argmin, "ArgMin", input, axis, output_type)
+
+
+def count_nonzero(input, axis=None, keepdims=None, dtype="int64", name=None):
+    """Number of non-zero (or True) elements over ``axis``.
+
+    >>> import tapeflow as tf
+    >>> int(tf.math.count_nonzero(tf.constant([0.0, 1.5, -2.0])))
+    2
+    """
+    x = to_tensor(input)
+    axis = axis_attr(axis)
+    if axis is not None:
+        _norm_axes(axis, x._value.ndim)
+    out = np.count_nonzero(x._value, axis=axis, keepdims=bool(keepdims))
+    out = np.asarray(out).astype(_dtypes.as_dtype(dtype).np_dtype)
+    return _wrap(out[()] if out.ndim == 0 else out)
