@@ -79,7 +79,8 @@ def _digits():
 
 
 def _mlp():
-    return tf.keras.Sequential([tf.keras.Input((64,)), tf.keras.layers.Dense(256, activation="relu"),
+    return tf.keras.Sequential([tf.keras.Input((64,)),
+                                tf.keras.layers.Dense(256, activation="relu"),
                                 tf.keras.layers.Dense(10)])
 
 

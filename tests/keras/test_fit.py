@@ -287,3 +287,17 @@ def test_unknown_string_names_and_bad_labels_give_clear_errors():
         from_logits=True))
     with pytest.raises(tf.errors.InvalidArgumentError, match="label value of 7"):
         m.fit(np.ones((4, 4)), np.array([0, 1, 2, 7]), verbose=0)
+
+
+def test_examples_run(capsys):
+    import importlib.util
+    import os
+    root = os.path.join(os.path.dirname(__file__), "..", "..", "examples")
+    for name, kwargs in (("fit_digits", {"epochs": 1, "verbose": 0}),
+                         ("custom_loop_digits", {"epochs": 1})):
+        spec = importlib.util.spec_from_file_location(name, os.path.join(root, name + ".py"))
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        accuracy = module.main(**kwargs)
+        assert 0.5 < accuracy <= 1.0
+    assert "test accuracy" in capsys.readouterr().out

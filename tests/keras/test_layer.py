@@ -306,3 +306,48 @@ def test_model_layers_attribute_is_reserved():
 def test_model_without_call_raises():
     with pytest.raises(NotImplementedError, match="does not have a `call\\(\\)` method"):
         tf.keras.Model()(np.ones((1, 1)))
+
+
+def test_explicit_build_marks_built_and_nested_number_lists_convert():
+    d = layers.Dense(3)
+    d.build((None, 4))
+    assert d.built and d.count_params() == 15 and d.weights[0].path == "%s/kernel" % d.name
+    assert layers.Dense(2)([[1.0, 2.0]]).dtype == tf.float32
+    with pytest.raises(ValueError, match="Only input tensors may be passed"):
+        layers.Dense(2)([1.0, 2.0])
+
+
+def test_variable_naming_and_repr_follow_keras3():
+    d = layers.Dense(1, name="head")
+    d(np.ones((1, 2)))
+    assert d.kernel.name == "kernel" and d.kernel.path == "head/kernel"
+    assert repr(d.bias).startswith("<Variable path=head/bias, shape=(1,), dtype=float32")
+
+
+def test_variables_assigned_as_attributes_are_tracked_and_frozen():
+    class Plain(layers.Layer):
+        def __init__(self):
+            super().__init__()
+            self.w = tf.Variable(np.ones(2, "float32"))
+            self.steps = tf.Variable(0.0, trainable=False)
+
+        def call(self, x):
+            return x * self.w
+
+    p = Plain()
+    assert len(p.trainable_weights) == 1 and len(p.non_trainable_weights) == 1
+    p.trainable = False
+    assert p.trainable_weights == [] and not p.w.trainable
+    p.trainable = True
+    assert p.w.trainable and not p.steps.trainable
+
+
+def test_second_positional_input_is_autocast_too():
+    class AddBoth(layers.Layer):
+        def call(self, a, b):
+            return a + b
+    out = AddBoth()(np.ones((2, 2)), np.ones((2, 2)))  # both float64 NumPy
+    assert out.dtype == tf.float32 and out.numpy().tolist() == [[2.0, 2.0], [2.0, 2.0]]
+    layer = AddBoth()
+    layer(np.ones((1, 1), "float32"), np.ones((1, 1), "float32"))
+    assert layer(np.ones((1, 1)), np.ones((1, 1))).dtype == tf.float32

@@ -51,3 +51,14 @@ def test_progbar_verbose2_one_line():
     bar.update(1, [("acc", 0.5)])
     bar.update(2, [("acc", 1.0)])
     assert buf.getvalue().startswith("2/2 - ") and "acc: 0.7500" in buf.getvalue()
+
+
+def test_progbar_redraws_in_place_on_a_terminal():
+    bar = utils.Progbar(4, verbose=1, interval=0.0)
+    bar.stream = buf = io.StringIO()
+    bar._dynamic = True
+    for i in range(4):
+        bar.update(i + 1, values=[("loss", 1.0)])
+    text = buf.getvalue()
+    assert text.count("\r") == 4 and text.endswith("\n") and text.count("\n") == 1
+    assert "\x1b[32m" in text and "4/4" in text

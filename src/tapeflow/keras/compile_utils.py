@@ -34,35 +34,13 @@ def _resolve_loss(identifier):
         obj = obj()
     if not inspect.isfunction(obj) and not inspect.isbuiltin(obj):
         return obj  # a Loss object: it reduces and weights itself
-    wrapper = getattr(losses, "LossFunctionWrapper", None)
-    if wrapper is not None:
-        return wrapper(obj, name=getattr(obj, "__name__", None))
-    return _MeanOfFunction(obj)
-
-
-class _MeanOfFunction:
-    """A per-sample loss function reduced Keras's default way (sum over batch size)."""
-
-    def __init__(self, fn):
-        self.fn = fn
-        self.name = getattr(fn, "__name__", "loss")
-
-    def __call__(self, y_true, y_pred, sample_weight=None):
-        from ..ops.reduce import reduce_sum
-        values = self.fn(y_true, y_pred)
-        if sample_weight is not None:
-            values = values * sample_weight
-        n = 1
-        for d in values.shape:
-            n *= d
-        return reduce_sum(values) / float(max(n, 1))
+    return losses.LossFunctionWrapper(obj, name=getattr(obj, "__name__", None))
 
 
 class CompileLoss:
     """The compiled loss: one loss, or one per output (list or dict), weighted and summed."""
 
-    def __init__(self, loss, loss_weights=None, output_names=None):
-        self.structure = loss
+    def __init__(self, loss, loss_weights=None):
         if isinstance(loss, dict):
             self.keys = list(loss)
             self.fns = [_resolve_loss(loss[k]) for k in self.keys]
@@ -148,7 +126,7 @@ def _shape_kind(y_true, y_pred):
     return "categorical"
 
 
-def _resolve_metric(identifier, y_true, y_pred, loss_fn=None):
+def _resolve_metric(identifier, y_true, y_pred):
     metrics = _metrics()
     if _is_accuracy(identifier):
         kind = _shape_kind(y_true, y_pred)

@@ -103,7 +103,8 @@ def train_validation_split(arrays, validation_split):
     split_at = int(math.floor(n * (1.0 - validation_split)))
     if split_at == 0 or split_at == n:
         raise ValueError("Training data contains %d samples, which is not sufficient to split it "
-                         "into a validation and training set as specified by `validation_split=%s`. "
+                         "into a validation and training set as specified by "
+                         "`validation_split=%s`. "
                          "Either provide more data, or a different value for the "
                          "`validation_split` argument." % (n, validation_split))
 
@@ -129,10 +130,6 @@ def _class_weights_for(y, class_weight):
     return table[ids]
 
 
-def _wrap_leaf(a):
-    return _wrap(a)
-
-
 class ArrayAdapter:
     """Batches of in-memory arrays, reshuffled each epoch when ``shuffle``."""
 
@@ -151,7 +148,6 @@ class ArrayAdapter:
         self.shuffle = shuffle
         full = int(math.ceil(self.n / self.batch_size))
         self.steps = full if steps is None else int(steps)
-        self.simple_x = isinstance(self.x, np.ndarray)
 
     def _take(self, structure, index):
         if structure is None:

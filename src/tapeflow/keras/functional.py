@@ -17,7 +17,7 @@ from .. import nest
 from ..backend import np
 from ..dtypes import as_dtype
 from ..tensor import Tensor, _wrap
-from .layers.input_layer import KerasTensor
+from .layers.keras_tensor import KerasTensor
 from .models import Model
 
 __all__ = ["Functional", "symbolic_call", "has_keras_tensor"]

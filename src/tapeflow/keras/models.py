@@ -140,8 +140,8 @@ class Sequential(Model):
     >>> import tapeflow as tf
     >>> model = tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(3)])
     >>> model.add(tf.keras.layers.Dense(1))
-    >>> [layer.name for layer in model.layers], model.count_params()
-    (['dense', 'dense_1'], 19)
+    >>> len(model.layers), model.count_params(), model.output_shape
+    (2, 19, (None, 1))
     """
 
     def __init__(self, layers=None, trainable=True, name=None, **kwargs):

@@ -94,8 +94,8 @@ def print_summary(model, line_length=None, positions=None, print_fn=None, show_t
         _bytes(weights))))
     lines.append(" Trainable params: {:,} ({})".format(_count(trainable), readable_memory_size(
         _bytes(trainable))))
-    lines.append(" Non-trainable params: {:,} ({})".format(_count(non_trainable),
-                                                           readable_memory_size(_bytes(non_trainable))))
+    lines.append(" Non-trainable params: {:,} ({})".format(
+        _count(non_trainable), readable_memory_size(_bytes(non_trainable))))
     optimizer = getattr(model, "optimizer", None)
     opt_vars = list(getattr(optimizer, "variables", None) or []) if optimizer is not None else []
     if opt_vars and getattr(optimizer, "built", True):

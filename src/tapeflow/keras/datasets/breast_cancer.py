@@ -1,4 +1,5 @@
-"""Breast cancer Wisconsin diagnostic (569 samples, 30 float features, 2 classes: 0 malignant, 1 benign), bundled from scikit-learn."""
+"""Breast cancer Wisconsin diagnostic (569 samples, 30 float features, 2 classes:
+0 malignant, 1 benign), bundled from scikit-learn."""
 from . import _tabular
 
 __all__ = ["load_data"]

@@ -14,6 +14,10 @@ __all__ = ["Dense", "Activation", "Flatten", "Reshape", "Dropout", "Lambda", "Id
 _FUSED_DENSE = getattr(_nn_ops, "dense", None)
 
 
+# Activations whose default form is one engine op: call it directly (None: identity).
+_DIRECT_ACTIVATIONS = {activations.linear: None, activations.relu: _nn_ops.relu}
+
+
 def _serialize(obj):
     if obj is None:
         return None
@@ -68,7 +72,7 @@ class Dense(Layer):
         self.bias_constraint = _get_optional(constraints, bias_constraint)
         self.input_spec = InputSpec(min_ndim=2)
         self.supports_masking = True
-        self._act = None if self.activation is activations.linear else self.activation
+        self._act = _DIRECT_ACTIVATIONS.get(self.activation, self.activation)
 
     def build(self, input_shape):
         input_dim = input_shape[-1]

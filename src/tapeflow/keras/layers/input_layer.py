@@ -1,36 +1,11 @@
 """``Input`` / ``InputLayer``: declare the shape a model expects, so it can be built
 before it sees data (``Sequential([Input((32,)), Dense(10)])``)."""
 from ... import dtypes as _dtypes
-from ...tensor import TensorShape
 from .. import backend as _backend
+from .keras_tensor import KerasTensor
 from .layer import Layer
 
 __all__ = ["Input", "InputLayer", "KerasTensor"]
-
-
-class KerasTensor:
-    """A symbolic input: a shape (batch axis ``None``) and a dtype, no values.
-
-    >>> import tapeflow as tf
-    >>> x = tf.keras.Input(shape=(32,))
-    >>> x.shape, x.dtype
-    (TensorShape([None, 32]), 'float32')
-    """
-
-    def __init__(self, shape, dtype="float32", name=None, sparse=False, keras_layer=None):
-        self.shape = TensorShape(shape)
-        self.dtype = _dtypes.as_dtype(dtype).name
-        self.name = name
-        self.sparse = sparse
-        self._keras_layer = keras_layer
-
-    @property
-    def ndim(self):
-        return len(self.shape)
-
-    def __repr__(self):
-        return "<KerasTensor shape=%s, dtype=%s, name=%s>" % (tuple(self.shape), self.dtype,
-                                                             self.name)
 
 
 class InputLayer(Layer):

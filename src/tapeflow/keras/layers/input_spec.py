@@ -46,7 +46,7 @@ def assert_input_compatibility(specs, inputs, layer_name):
     if not isinstance(specs, (list, tuple)):
         specs = [specs]
     for i, (spec, x) in enumerate(zip(specs, inputs)):
-        if spec is None:
+        if spec is None or getattr(x, "shape", None) is None:
             continue
         shape = tuple(x.shape)
         ndim = len(shape)

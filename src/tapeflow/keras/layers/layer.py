@@ -13,6 +13,7 @@ order: a layer's own trainable weights, its own non-trainable weights, then each
 (One difference: a layer appended to a list attribute later takes its place in that list,
 where Keras 3 puts it after everything tracked before the append.)
 """
+import functools
 import inspect
 
 from ... import dtypes as _dtypes
@@ -22,6 +23,8 @@ from ...tensor import Tensor, Variable, _to_array, _wrap
 from .. import backend as _backend
 from ..variables import KerasVariable
 from .input_spec import InputSpec, assert_input_compatibility
+from .keras_tensor import KerasTensor
+from .tracking import VERSION, bump, is_trackable, track_value, walk
 
 __all__ = ["Layer", "InputSpec"]
 
@@ -37,127 +40,16 @@ class _CallContext:
 
 
 _CTX = _CallContext()
-_VERSION = [0]            # bumped whenever any layer's tracked state changes: cache key
 _LAYERS_WITH_LOSSES = []  # layers holding add_loss() values from the current outer call
-
-
-def _bump():
-    _VERSION[0] += 1
-
-
-# -- tracked containers: layers appended to a list attribute after assignment are tracked --
-class _TrackedList(list):
-    """A list attribute of a layer; mutating it invalidates the layer caches."""
-
-    def append(self, value):
-        list.append(self, _track_value(value))
-        _bump()
-
-    def extend(self, values):
-        list.extend(self, [_track_value(v) for v in values])
-        _bump()
-
-    def insert(self, index, value):
-        list.insert(self, index, _track_value(value))
-        _bump()
-
-    def __setitem__(self, index, value):
-        list.__setitem__(self, index, value)
-        _bump()
-
-    def __iadd__(self, values):
-        self.extend(values)
-        return self
-
-    def __delitem__(self, index):
-        list.__delitem__(self, index)
-        _bump()
-
-    def pop(self, index=-1):
-        value = list.pop(self, index)
-        _bump()
-        return value
-
-    def remove(self, value):
-        list.remove(self, value)
-        _bump()
-
-    def clear(self):
-        list.clear(self)
-        _bump()
-
-
-class _TrackedDict(dict):
-    """A dict attribute of a layer; mutating it invalidates the layer caches."""
-
-    def __setitem__(self, key, value):
-        dict.__setitem__(self, key, _track_value(value))
-        _bump()
-
-    def __delitem__(self, key):
-        dict.__delitem__(self, key)
-        _bump()
-
-    def update(self, *args, **kwargs):
-        for k, v in dict(*args, **kwargs).items():
-            dict.__setitem__(self, k, _track_value(v))
-        _bump()
-
-    def pop(self, *args):
-        value = dict.pop(self, *args)
-        _bump()
-        return value
-
-    def setdefault(self, key, default=None):
-        if key not in self:
-            self[key] = default
-        return self[key]
-
-
-def _track_value(value):
-    """Wraps plain lists/dicts so later mutation is seen; other values pass through."""
-    t = type(value)
-    if t is list:
-        return _TrackedList(_track_value(v) for v in value)
-    if t is dict:
-        return _TrackedDict((k, _track_value(v)) for k, v in value.items())
-    return value
-
-
-def _is_trackable(value):
-    return isinstance(value, (Layer, Variable, list, tuple, dict)) or _is_metric(value)
-
-
-def _walk(value, layers, variables, metrics, seen):
-    """Collects layers, variables and metrics from an attribute value, in order."""
-    if _is_metric(value):
-        if id(value) not in seen:
-            seen.add(id(value))
-            metrics.append(value)
-    elif isinstance(value, Layer):
-        if id(value) not in seen:
-            seen.add(id(value))
-            layers.append(value)
-    elif isinstance(value, Variable):
-        if id(value) not in seen:
-            seen.add(id(value))
-            variables.append(value)
-    elif isinstance(value, dict):
-        for v in value.values():
-            _walk(v, layers, variables, metrics, seen)
-    elif isinstance(value, (list, tuple)):
-        for v in value:
-            _walk(v, layers, variables, metrics, seen)
-
-
-def _is_metric(value):
-    return (hasattr(type(value), "update_state") and hasattr(type(value), "result")
-            and hasattr(type(value), "reset_state"))
+# Set once any mask has been attached to a tensor: until then the call fast path skips
+# looking for input masks (reading an unset ``_keras_mask`` slot is slow).
+_MASKS_IN_USE = [False]
 
 
 class _CallSpec:
     """What a layer's ``call`` accepts, read from its signature once."""
-    __slots__ = ("has_training", "training_default", "has_mask", "var_kwargs", "custom_mask")
+    __slots__ = ("has_training", "training_default", "has_mask", "var_kwargs", "custom_mask",
+                 "special")
 
     def __init__(self, layer):
         try:
@@ -170,6 +62,8 @@ class _CallSpec:
         self.training_default = None if p is None or p.default is p.empty else p.default
         self.has_mask = "mask" in params
         self.custom_mask = type(layer).compute_mask is not Layer.compute_mask
+        # Needs the general call path: computes masks, or penalises its outputs.
+        self.special = self.custom_mask or layer.activity_regularizer is not None
 
 
 def _shape_of(x):
@@ -216,6 +110,11 @@ class Layer:
     _keras_layer = True
     _reserves_layers_attr = False  # Model: `self.layers = ...` is an error
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "build" in cls.__dict__:
+            cls.build = _marks_built(cls.__dict__["build"])
+
     def __init__(self, *, activity_regularizer=None, trainable=True, dtype=None, autocast=True,
                  name=None, **kwargs):
         input_shape = kwargs.pop("input_shape", None)
@@ -237,8 +136,8 @@ class Layer:
                              "`/`. Received: name=%r (of type %s)" % (name, type(name)))
         d = self.__dict__
         d.setdefault("_tracked", {})
-        d["_own_trainable"] = []
-        d["_own_non_trainable"] = []
+        d.setdefault("_own_trainable", [])
+        d.setdefault("_own_non_trainable", [])
         d["_losses"] = []
         d["_cache"] = None
         d["_trainable"] = bool(trainable)
@@ -259,7 +158,7 @@ class Layer:
             shape = tuple(input_shape) if input_shape is not None else (input_dim,)
             d["_batch_input_shape"] = (batch_size,) + shape
         d["_initialized"] = True
-        _bump()
+        bump()
 
     def _set_dtype(self, dtype):
         policy = getattr(dtype, "name", dtype) if dtype is not None else _backend.floatx()
@@ -277,29 +176,37 @@ class Layer:
         if name == "layers" and self._reserves_layers_attr:
             raise AttributeError("`Model.layers` attribute is reserved and should not be used. "
                                  "Please use another name.")
-        if _is_trackable(value) and not name.startswith("__"):
-            value = _track_value(value)
+        if is_trackable(value) and not name.startswith("__"):
+            value = track_value(value)
             tracked = self.__dict__.get("_tracked")
             if tracked is None:  # assigned before super().__init__(): tracked, error on call
                 tracked = self.__dict__["_tracked"] = {}
             tracked[name] = value
-            _bump()
+            if isinstance(value, Variable):
+                # Remember how it was created, as add_weight does: `trainable = True` on the
+                # layer must not turn a non-trainable variable trainable.
+                d = self.__dict__
+                own = d.setdefault("_own_trainable", []) if value.trainable else \
+                    d.setdefault("_own_non_trainable", [])
+                if all(v is not value for v in own):
+                    own.append(value)
+            bump()
         elif name in self.__dict__.get("_tracked", ()):
             del self.__dict__["_tracked"][name]
-            _bump()
+            bump()
         object.__setattr__(self, name, value)
 
     def __delattr__(self, name):
         tracked = self.__dict__.get("_tracked")
         if tracked and name in tracked:
             del tracked[name]
-            _bump()
+            bump()
         object.__delattr__(self, name)
 
     def _collect(self):
         """(sub-layers, own variables, metrics) in tracking order, cached until state changes."""
         c = self.__dict__.get("_cache")
-        if c is not None and c[0] == _VERSION[0]:
+        if c is not None and c[0] == VERSION[0]:
             return c
         layers, variables, metrics = [], [], []
         seen = {id(self)}
@@ -308,11 +215,11 @@ class Layer:
         for v in self._own_non_trainable:
             seen.add(id(v))
         for value in self.__dict__.get("_tracked", {}).values():
-            _walk(value, layers, variables, metrics, seen)
+            walk(value, layers, variables, metrics, seen)
         own_t = list(self._own_trainable) + [v for v in variables if v.trainable]
         own_n = list(self._own_non_trainable) + [v for v in variables if not v.trainable]
         weights = self._assemble_weights(own_t, own_n, layers)
-        c = (_VERSION[0], layers, own_t, own_n, metrics, weights)
+        c = (VERSION[0], layers, own_t, own_n, metrics, weights)
         self.__dict__["_cache"] = c
         return c
 
@@ -389,7 +296,7 @@ class Layer:
             v.trainable = value
         for layer in layers:
             layer.trainable = value
-        _bump()
+        bump()
 
     @property
     def name(self):
@@ -452,12 +359,19 @@ class Layer:
         if constraint is not None:
             from .. import constraints
             constraint = constraints.get(constraint)
-        variable = KerasVariable(init, shape=shape, dtype=dt, trainable=trainable and self._trainable,
-                                 name=name, path=path, regularizer=regularizer,
-                                 constraint=constraint)
+        variable = KerasVariable(init, shape=shape, dtype=dt,
+                                 trainable=trainable and self._trainable, name=name, path=path,
+                                 regularizer=regularizer, constraint=constraint)
         (self._own_trainable if trainable else self._own_non_trainable).append(variable)
-        _bump()
+        bump()
         return variable
+
+    def add_variable(self, shape, initializer, dtype=None, trainable=True, autocast=True,
+                     regularizer=None, constraint=None, name=None):
+        """Keras 3's other name for ``add_weight`` (``initializer`` required)."""
+        return self.add_weight(shape=shape, initializer=initializer, dtype=dtype,
+                               trainable=trainable, autocast=autocast, regularizer=regularizer,
+                               constraint=constraint, name=name)
 
     def get_weights(self):
         """The weights as a list of NumPy arrays, in ``weights`` order."""
@@ -484,8 +398,8 @@ class Layer:
         """Total number of scalars in the weights (the layer must be built)."""
         if not self.built:
             raise ValueError("You tried to call `count_params` on layer '%s', but the layer "
-                             "isn't built. You can build it manually via: `layer.build(input_shape)`."
-                             % self._name)
+                             "isn't built. You can build it manually via: "
+                             "`layer.build(input_shape)`." % self._name)
         return int(sum(int(np.prod(v.shape)) for v in self.weights))
 
     # -- losses ---------------------------------------------------------------------------
@@ -498,10 +412,10 @@ class Layer:
     def _tree(self):
         """(version, layers depth first with self, weights with a regularizer), cached."""
         c = self.__dict__.get("_tree_cache")
-        if c is not None and c[0] == _VERSION[0]:
+        if c is not None and c[0] == VERSION[0]:
             return c
         regularized = [v for v in self._collect()[5] if getattr(v, "regularizer", None)]
-        c = (_VERSION[0], self._flatten_layers(), regularized)
+        c = (VERSION[0], self._flatten_layers(), regularized)
         self.__dict__["_tree_cache"] = c
         return c
 
@@ -566,6 +480,9 @@ class Layer:
         if isinstance(x, (list, tuple)):
             if x and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in x):
                 return x
+            if x and isinstance(x[0], (list, tuple)) and all(
+                    isinstance(v, (int, float)) for v in _flatten(x)):
+                return self._convert_input(np.asarray(x))  # nested numbers: one array
             return type(x)(self._convert_input(v) for v in x) if type(x) in (list, tuple) \
                 else type(x)(*[self._convert_input(v) for v in x])
         if hasattr(x, "__array__"):
@@ -577,24 +494,46 @@ class Layer:
         if spec is None:
             return self._first_call(args, kwargs)
         x = args[0] if args else kwargs.pop("inputs")
-        if type(x) is not Tensor and _is_symbolic(x):
-            return _symbolic_call(self, args or (x,), kwargs)
-        if type(x) is Tensor:
-            dt = x._value.dtype
-            if dt is not self._compute_np and dt != self._compute_np and dt.kind == "f" \
-                    and self.autocast:
-                x = _cast(x, self._compute_np)
-        else:
+        if type(x) is not Tensor:
+            if _is_symbolic(x):
+                return _symbolic_call(self, args or (x,), kwargs)
             x = self._convert_input(x)
-        if self._input_spec is not None:
-            if type(x) is Tensor:
-                key = (x._value.shape, x._value.dtype)
-                if key not in self._spec_ok:
-                    self._check_input_spec(x)
-                    self._spec_ok.add(key)
-            else:
+            if self._input_spec is not None:
                 self._check_input_spec(x)
-        return self._run(x, args[1:], kwargs, spec)
+            return self._run(x, args[1:], kwargs, spec)
+        dt = x._value.dtype
+        if dt is not self._compute_np and dt.kind == "f" and self.autocast and \
+                dt != self._compute_np:
+            x = _cast(x, self._compute_np)
+            dt = x._value.dtype
+        if self._input_spec is not None:
+            key = (x._value.shape, dt)
+            if key not in self._spec_ok:
+                self._check_input_spec(x)
+                self._spec_ok.add(key)
+        if len(args) > 1 or spec.special or _MASKS_IN_USE[0]:
+            return self._run(x, args[1:], kwargs, spec)
+        # The common case: one tensor, at most `training=`, no masks or activity penalty.
+        training = None
+        if kwargs:
+            if len(kwargs) > 1 or "training" not in kwargs:
+                return self._run(x, (), kwargs, spec)
+            training = kwargs["training"]
+        ctx = _CTX
+        outer = ctx.training
+        if training is None:
+            training = outer if outer is not None else spec.training_default
+        if ctx.depth == 0 and _LAYERS_WITH_LOSSES:
+            _clear_call_losses()
+        ctx.training = training
+        ctx.depth += 1
+        try:
+            if spec.has_training and training is not None:
+                return self.call(x, training=training)
+            return self.call(x)
+        finally:
+            ctx.training = outer
+            ctx.depth -= 1
 
     def _check_input_spec(self, x):
         assert_input_compatibility(self._input_spec, x if isinstance(x, (list, tuple)) else [x],
@@ -611,6 +550,8 @@ class Layer:
         self.__dict__["_spec_ok"] = set()  # input (shape, dtype) pairs already accepted
 
     def _run(self, x, rest, kwargs, spec):
+        if rest:  # further positional inputs are converted and autocast like the first
+            rest = tuple(self._convert_input(a) for a in rest)
         ctx = _CTX
         outer = ctx.training
         training = kwargs.pop("training", None) if kwargs else None
@@ -627,6 +568,8 @@ class Layer:
                     kwargs["mask"] = prev_mask
         elif "mask" in kwargs and not spec.var_kwargs:
             kwargs.pop("mask")
+        if prev_mask is not None:
+            _MASKS_IN_USE[0] = True
         if ctx.depth == 0 and _LAYERS_WITH_LOSSES:
             _clear_call_losses()
         ctx.training = training
@@ -636,7 +579,7 @@ class Layer:
         finally:
             ctx.training = outer
             ctx.depth -= 1
-        if self.supports_masking:
+        if self.supports_masking or spec.custom_mask:
             if prev_mask is not None or spec.custom_mask:
                 _set_mask(outputs, self.compute_mask(x, prev_mask))
         if self.activity_regularizer is not None:
@@ -655,10 +598,14 @@ class Layer:
         x = args[0]
         if _is_symbolic(x):
             return _symbolic_call(self, args, kwargs)
-        if isinstance(x, (int, float)) and not isinstance(x, bool):
+        scalar = x
+        if isinstance(x, (list, tuple)) and x and not isinstance(x[0], (list, tuple)):
+            scalar = x[0]  # a list of Python numbers is not converted (Keras 3)
+        if isinstance(scalar, (int, float)) and not isinstance(scalar, bool):
             raise ValueError("Only input tensors may be passed as positional arguments. The "
                              "following argument value should be passed as a keyword argument: "
-                             "%r (of type %s)" % (x, type(x)))
+                             "%r (of type %s). Convert lists with np.asarray(...) first."
+                             % (scalar, type(scalar)))
         x = self._convert_input(x)
         if self.input_spec is not None:
             self._check_input_spec(x)
@@ -700,9 +647,31 @@ class Layer:
                                            self.built)
 
 
+def _flatten(x):
+    from ...nest import flatten
+    return flatten(x)
+
+
+def _marks_built(build):
+    """Wraps a subclass's ``build`` so that calling it directly (``layer.build(shape)``)
+    also records the shape and marks the layer built, as Keras does."""
+    if getattr(build, "_marks_built", False):
+        return build
+
+    @functools.wraps(build)
+    def wrapper(self, *args, **kwargs):
+        self._check_super_called()
+        if args and self.__dict__.get("_build_input_shape") is None:
+            self.__dict__["_build_input_shape"] = args[0]
+        result = build(self, *args, **kwargs)
+        self.built = True
+        return result
+    wrapper._marks_built = True
+    return wrapper
+
+
 def _is_symbolic(x):
     """Whether ``x`` holds a ``KerasTensor`` (a functional-API call)."""
-    from .input_layer import KerasTensor
     if isinstance(x, KerasTensor):
         return True
     if isinstance(x, (list, tuple, dict)):
@@ -734,6 +703,7 @@ def _set_mask(outputs, mask):
     """Attaches ``mask`` to outputs that have none yet."""
     if mask is None:
         return
+    _MASKS_IN_USE[0] = True
     if isinstance(outputs, Tensor):
         if getattr(outputs, "_keras_mask", None) is None:
             outputs._keras_mask = mask
