@@ -18,7 +18,8 @@ def loop_conv2d(x, k, strides=(1, 1), pads=((0, 0), (0, 0)), dilation=(1, 1)):
     wo = (xp.shape[2] - (kw - 1) * dilation[1] - 1) // strides[1] + 1
     y = np.zeros((x.shape[0], ho, wo, cout))
     for a, b, i, j in itertools.product(range(ho), range(wo), range(kh), range(kw)):
-        y[:, a, b] += xp[:, a * strides[0] + i * dilation[0], b * strides[1] + j * dilation[1]] @ k[i, j]
+        row, col = a * strides[0] + i * dilation[0], b * strides[1] + j * dilation[1]
+        y[:, a, b] += xp[:, row, col] @ k[i, j]
     return y
 
 
@@ -196,3 +197,13 @@ def test_digits_cnn_reaches_accuracy_with_fit():
     model.fit(x, y, batch_size=64, epochs=8, verbose=0)
     _, accuracy = model.evaluate(xt, yt, verbose=0)
     assert accuracy >= 0.95
+
+
+def test_kernel_regularizer_adds_its_penalty_to_losses():
+    layer = L.Conv2D(2, 3, kernel_regularizer=tf.keras.regularizers.L2(0.1),
+                     bias_regularizer="l1")
+    layer(np.ones((1, 5, 5, 1), np.float32))
+    penalties = sorted(float(p) for p in layer.losses)
+    kernel = layer.kernel.numpy()
+    np.testing.assert_allclose(penalties, sorted([0.1 * float(np.sum(kernel ** 2)), 0.0]),
+                               rtol=1e-5)

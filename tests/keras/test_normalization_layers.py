@@ -117,3 +117,15 @@ def test_normalization_errors_and_config():
     bn = L.BatchNormalization(momentum=0.8, epsilon=1e-5)
     clone = L.BatchNormalization.from_config(bn.get_config())
     assert clone.momentum == 0.8 and clone.epsilon == 1e-5
+
+
+def test_batch_norm_training_with_a_mask_uses_only_unmasked_steps():
+    x = rng.standard_normal((2, 4, 3)).astype(np.float32)
+    mask = np.array([[True, True, False, False], [True, True, True, False]])
+    bn = L.BatchNormalization(momentum=0.0)
+    y = bn(x, training=True, mask=tf.constant(mask)).numpy()
+    real = x[mask]
+    mean, var = real.mean(0), real.var(0)
+    np.testing.assert_allclose(bn.moving_mean.numpy(), mean, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(bn.moving_variance.numpy(), var, rtol=1e-5)
+    np.testing.assert_allclose(y, (x - mean) / np.sqrt(var + 1e-3), rtol=1e-4, atol=1e-5)

@@ -16,7 +16,8 @@ def windows(x, k, s):
     ho, wo = (h - k) // s + 1, (w - k) // s + 1
     out = np.zeros((n, ho, wo, c, k * k))
     for a, b in itertools.product(range(ho), range(wo)):
-        out[:, a, b] = x[:, a * s:a * s + k, b * s:b * s + k].reshape(n, k * k, c).transpose(0, 2, 1)
+        window = x[:, a * s:a * s + k, b * s:b * s + k]
+        out[:, a, b] = window.reshape(n, k * k, c).transpose(0, 2, 1)
     return out
 
 

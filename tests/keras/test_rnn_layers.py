@@ -245,3 +245,19 @@ def test_rnn_errors_and_config():
     assert clone.reset_after is False and clone.go_backwards and clone.units == 4
     cell_rnn = L.RNN(L.LSTMCell(3), return_sequences=True)
     assert cell_rnn(X).shape == (3, 6, 3)
+
+
+def test_no_bias_and_other_activations_match_the_reference():
+    layer = L.LSTM(4, use_bias=False, return_sequences=True)
+    out = layer(X).numpy()
+    k, u = layer.cell.kernel.numpy(), layer.cell.recurrent_kernel.numpy()
+    assert layer.cell.bias is None
+    np.testing.assert_allclose(out, ref_lstm(X, k, u, np.zeros(16))[0], rtol=1e-4, atol=1e-5)
+    relu_rnn = L.SimpleRNN(4, activation="relu", return_sequences=True)   # runs the cell loop
+    out = relu_rnn(X).numpy()
+    k, u, b = weights(relu_rnn)
+    h, ref = np.zeros((3, 4)), []
+    for t in range(X.shape[1]):
+        h = np.maximum(X[:, t] @ k + h @ u + b, 0)
+        ref.append(h)
+    np.testing.assert_allclose(out, np.stack(ref, 1), rtol=1e-4, atol=1e-5)

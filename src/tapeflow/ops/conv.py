@@ -1,21 +1,27 @@
-"""Convolutions on NHWC arrays: im2col views, one BLAS matmul, col2im by k×k slice-adds.
+"""Convolutions on NHWC arrays: im2col views, BLAS matmuls, col2im by k×k slice-adds.
 
 Three primitives close over each other's gradients, as in TensorFlow, so every rule is
 differentiable again::
 
-    y  = Conv2D(x, w)                 dx = Conv2DBackpropInput(g, w)   dw = Conv2DBackpropFilter(x, g)
-    Conv2DBackpropInput(g, w):        dg = Conv2D(gg, w)               dw = Conv2DBackpropFilter(gg, g)
-    Conv2DBackpropFilter(x, g):       dx = Conv2DBackpropInput(g, gg)  dg = Conv2D(x, gg)
+    y = Conv2D(x, w)              dx = Conv2DBackpropInput(g, w)   dw = Conv2DBackpropFilter(x, g)
+    Conv2DBackpropInput(g, w):    dg = Conv2D(gg, w)               dw = Conv2DBackpropFilter(gg, g)
+    Conv2DBackpropFilter(x, g):   dx = Conv2DBackpropInput(g, gg)  dg = Conv2D(x, gg)
+
+What a Keras Conv2D layer computes, ``relu(conv2d(x, w) + b)``, is one more primitive
+(``FusedConv2DBiasActivation``): the bias rides in the matmul as a column of ones in the
+patch matrix (so its gradient is the last row of the filter gradient's matmul) and the
+ReLU is applied in place.
 
 The patch matrix of the forward pass is kept for the filter gradient when a tape watches
-the convolution, then dropped before the input gradient makes its own buffer: a layer's
-backward pass never holds more than one im2col-sized buffer. Depthwise convolution has the
-same three-primitive structure. ``conv1d``, ``conv2d_transpose`` and grouped convolution are
-composed from these.
+the convolution, then dropped before the input gradient makes its own patch-sized
+product: a layer's backward pass holds at most one im2col-sized buffer at a time. Depthwise convolution has
+the same three-primitive structure. ``conv1d``, ``conv2d_transpose`` and grouped
+convolution are composed from these.
 """
 from .._context import recording
 from ..backend import np
 from ..errors import InvalidArgumentError
+from ._parallel import over_batch
 from .core import apply, defprimitive, to_tensor
 
 __all__ = ["conv1d", "conv2d", "conv2d_transpose", "depthwise_conv2d", "conv_output_length",
@@ -146,48 +152,56 @@ def _im2col(x, k_hw, out_hw, strides, dilations, pads, bias_column=False):
         xp = _pad(x, pads)[..., 0]
         sh, sw = strides
         cols_t = np.empty((width + extra, n, ho, wo), x.dtype)
-        for i in range(kh):
-            top = i * dilations[0]
-            for j in range(kw):
-                left = j * dilations[1]
-                cols_t[i * kw + j] = xp[:, top:top + sh * (ho - 1) + 1:sh,
-                                        left:left + sw * (wo - 1) + 1:sw]
+
+        def gather_offsets(a, b):
+            for i in range(kh):
+                top = i * dilations[0]
+                for j in range(kw):
+                    left = j * dilations[1]
+                    cols_t[i * kw + j, a:b] = xp[a:b, top:top + sh * (ho - 1) + 1:sh,
+                                                 left:left + sw * (wo - 1) + 1:sw]
+        over_batch(gather_offsets, n, rows * width)
         if extra:
             cols_t[width] = 1.0
         return cols_t.reshape(width + extra, rows).T
     windows = _windows(_pad(x, pads), k_hw, out_hw, strides, dilations)
-    if not extra:
-        return np.ascontiguousarray(windows).reshape(rows, width)
-    cols = np.empty((rows, width + 1), x.dtype)
-    cols[:, width] = 1.0
+    cols = np.empty((rows, width + extra), x.dtype)
+    if extra:
+        cols[:, width] = 1.0
     item = cols.itemsize
-    row = (width + 1) * item
+    row = (width + extra) * item
     target = _as_strided(cols, windows.shape, (ho * wo * row, wo * row, row, kw * c * item,
                                                c * item, item))
-    np.copyto(target, windows)
+    over_batch(lambda a, b: np.copyto(target[a:b], windows[a:b]), n, rows * width)
     return cols
 
 
 def _col2im_matmul(g, w, input_shape, out_hw, strides, dilations, pads):
-    """``col2im(g @ wᵀ)`` one kernel offset at a time: each offset's (M, C) product lands in
-    one reused buffer and is added where its patches came from, so no (M, kh·kw·C) matrix
-    is ever made and every add reads contiguous memory."""
+    """``col2im(g @ wᵀ)``: one matmul for every patch's gradient, then k×k slice-adds back to
+    where each patch came from.
+
+    One large matmul rather than one per kernel offset: many small multithreaded BLAS calls
+    cost far more than their arithmetic on a shared machine. The (N·Ho·Wo, kh·kw·C) product
+    is the only patch-sized buffer alive here (the forward patch matrix is already freed).
+    """
     kh, kw, cin, cout = w.shape
     n, h, wd, _ = input_shape
-    g2 = g.reshape(-1, cout)
+    cols = np.matmul(g.reshape(-1, cout), w.reshape(-1, cout).T)
     if _is_pointwise((kh, kw), strides, pads):
-        return np.matmul(g2, w.reshape(cin, cout).T).reshape(input_shape)
+        return cols.reshape(input_shape)
     (pt, pb), (pl, pr) = pads
     (ho, wo), (sh, sw) = out_hw, strides
-    dxp = np.zeros((n, h + pt + pb, wd + pl + pr, cin), np.result_type(g, w))
-    buf = np.empty((g2.shape[0], cin), dxp.dtype)
-    block = buf.reshape(n, ho, wo, cin)
-    for i in range(kh):
-        top = i * dilations[0]
-        for j in range(kw):
-            left = j * dilations[1]
-            np.matmul(g2, w[i, j].T, out=buf)
-            dxp[:, top:top + sh * (ho - 1) + 1:sh, left:left + sw * (wo - 1) + 1:sw] += block
+    cols = cols.reshape(n, ho, wo, kh, kw, cin)
+    dxp = np.zeros((n, h + pt + pb, wd + pl + pr, cin), cols.dtype)
+
+    def add_patches(a, b):
+        for i in range(kh):
+            top = i * dilations[0]
+            for j in range(kw):
+                left = j * dilations[1]
+                dxp[a:b, top:top + sh * (ho - 1) + 1:sh, left:left + sw * (wo - 1) + 1:sw] += \
+                    cols[a:b, :, :, i, j]
+    over_batch(add_patches, n, cols.size)
     return dxp[:, pt:pt + h, pl:pl + wd]
 
 
@@ -278,10 +292,19 @@ def _fused_forward(x, w, b, strides, dilations, pads, out_hw, relu, cache):
         y = np.matmul(cols, w.reshape(-1, cout))
         y += b
     if relu:
-        np.maximum(y, 0, out=y)
+        over_batch(lambda a, b: np.maximum(y[a:b], 0, out=y[a:b]), y.shape[0], y.size)
     if cache is not None:
         cache.cols = cols
     return y.reshape(x.shape[0], out_hw[0], out_hw[1], cout)
+
+
+def _relu_grad_forward(g, y):
+    """``g · (y > 0)``, the two halves of the batch on two threads when large."""
+    if g.ndim == 0 or g.shape != y.shape:
+        return g * (y > 0)
+    out = np.empty(g.shape, g.dtype)
+    over_batch(lambda a, b: np.multiply(g[a:b], y[a:b] > 0, out=out[a:b]), g.shape[0], g.size)
+    return out
 
 
 def _fused_grad(needs, g, ans, x, w, b, strides, dilations, pads, out_hw, relu, cache):
@@ -325,7 +348,7 @@ def _filter_bias_grad(needs, grads, ans, x, g, strides, dilations, pads, out_hw,
 
 # relu'(0) = 0 as in TF; linear in g, and zero almost everywhere in y.
 _RELU_GRAD = defprimitive(
-    "ReluGrad", lambda g, y: g * (y > 0),
+    "ReluGrad", _relu_grad_forward,
     grad=lambda needs, gg, ans, g, y: (apply(_RELU_GRAD, (gg, y)) if needs[0] else None, None))
 _FUSED_CONV2D = defprimitive("FusedConv2DBiasActivation", _fused_forward, grad=_fused_grad)
 _FILTER_BIAS = defprimitive("Conv2DBackpropFilterBias", _filter_bias_forward,

@@ -6,12 +6,17 @@ Max pooling sends each window's gradient to its first maximum in row-major order
 TF's kernel does; 'SAME' average pooling divides by the number of real (unpadded) inputs
 in each window (TF and Keras do, see tf_semantics §9.8).
 
+The common 2×2/2 max pooling is a three-comparison tournament whose winners are kept
+from the forward pass (when a tape watches it), so its gradient is six float passes over
+the pooled size with no mask algebra and no zero-filling of the input-sized result.
+
     y = MaxPool(x)              dx = MaxPoolGrad(x, y, g)       (d/dg: MaxPoolGradGrad)
     y = AvgPool(x)              dx = AvgPoolGrad(g)             (d/dg: AvgPool)
 """
 from ..backend import np
 from ..errors import InvalidArgumentError
 from .._context import recording
+from ._parallel import over_batch
 from .conv import _geometry, _padding_arg, _spatial_pair, _watched
 from .core import apply, defprimitive, to_tensor
 
@@ -53,25 +58,59 @@ def _is_2x2(ksize, strides, pads):
     return ksize == (2, 2) and strides == (2, 2) and not any(pads[0] + pads[1])
 
 
-def _max_2x2(x, out_hw):
-    """2×2/2 max pooling as a small tournament that also records who won each window.
+def _max_2x2(x, out_hw, winners=True):
+    """2×2/2 max pooling as a small tournament that can also record who won each window.
 
     ``right_top`` (v01 > v00), ``right_bottom`` (v11 > v10) and ``bottom`` (the bottom pair
     beats the top pair) are strict comparisons, so ties go to the first position in
     row-major order, as TF routes them.
     """
     ho, wo = out_hw
-    v00, v01 = x[:, 0:2 * ho:2, 0:2 * wo:2], x[:, 0:2 * ho:2, 1:2 * wo:2]
-    v10, v11 = x[:, 1:2 * ho:2, 0:2 * wo:2], x[:, 1:2 * ho:2, 1:2 * wo:2]
-    top, bottom = np.maximum(v00, v01), np.maximum(v10, v11)
-    winners = (v01 > v00, v11 > v10, bottom > top)
-    np.maximum(top, bottom, out=top)
-    return top, winners
+    n, c = x.shape[0], x.shape[3]
+    top, bottom = np.empty((2, n, ho, wo, c), x.dtype)
+    won = np.empty((3, n, ho, wo, c), bool) if winners else None
+
+    def tournament(a, b):
+        v00, v01 = x[a:b, 0:2 * ho:2, 0:2 * wo:2], x[a:b, 0:2 * ho:2, 1:2 * wo:2]
+        v10, v11 = x[a:b, 1:2 * ho:2, 0:2 * wo:2], x[a:b, 1:2 * ho:2, 1:2 * wo:2]
+        np.maximum(v00, v01, out=top[a:b])
+        np.maximum(v10, v11, out=bottom[a:b])
+        if winners:
+            np.greater(v01, v00, out=won[0, a:b])
+            np.greater(v11, v10, out=won[1, a:b])
+            np.greater(bottom[a:b], top[a:b], out=won[2, a:b])
+        np.maximum(top[a:b], bottom[a:b], out=top[a:b])
+    over_batch(tournament, n, x.size)
+    return top, won
+
+
+def _max_2x2_grad(g, winners, x_shape, out_hw):
+    """Scatters ``g`` to the winners with six float passes (no boolean mask algebra)."""
+    right_top, right_bottom, bottom = winners
+    n, h, w, c = x_shape
+    ho, wo = out_hw
+    dx = np.empty(x_shape, g.dtype)
+    if h > 2 * ho:
+        dx[:, 2 * ho:] = 0.0
+    if w > 2 * wo:
+        dx[:, :, 2 * wo:] = 0.0
+
+    def scatter(a, b):
+        d00, d01 = dx[a:b, 0:2 * ho:2, 0:2 * wo:2], dx[a:b, 0:2 * ho:2, 1:2 * wo:2]
+        d10, d11 = dx[a:b, 1:2 * ho:2, 0:2 * wo:2], dx[a:b, 1:2 * ho:2, 1:2 * wo:2]
+        g_bottom = g[a:b] * bottom[a:b]
+        g_top = g[a:b] - g_bottom
+        np.multiply(g_top, right_top[a:b], out=d01)
+        np.subtract(g_top, d01, out=d00)
+        np.multiply(g_bottom, right_bottom[a:b], out=d11)
+        np.subtract(g_bottom, d11, out=d10)
+    over_batch(scatter, n, dx.size)
+    return dx
 
 
 def _max_forward(x, ksize, strides, pads, out_hw, cache):
     if _is_2x2(ksize, strides, pads):
-        out, winners = _max_2x2(x, out_hw)
+        out, winners = _max_2x2(x, out_hw, winners=cache is not None)
         if cache is not None:
             cache.winners = winners
         return out
@@ -84,15 +123,12 @@ def _max_forward(x, ksize, strides, pads, out_hw, cache):
 
 def _max_grad_forward(x, y, g, ksize, strides, pads, out_hw, cache):
     """Routes each output's gradient to the first input equal to the window's maximum."""
-    dxp = _grad_buffer(x.shape, pads, g.dtype)
     if _is_2x2(ksize, strides, pads):
         winners = cache.take() if cache is not None else None
-        right_top, right_bottom, bottom = winners or _max_2x2(x, out_hw)[1]
-        top = ~bottom
-        masks = (top & ~right_top, top & right_top, bottom & ~right_bottom, bottom & right_bottom)
-        for dv, mask in zip(_views(dxp, ksize, strides, out_hw), masks):
-            np.multiply(g, mask, out=dv)
-        return dxp
+        if winners is None:
+            winners = _max_2x2(x, out_hw)[1]
+        return _max_2x2_grad(g, winners, x.shape, out_hw)
+    dxp = _grad_buffer(x.shape, pads, g.dtype)
     xviews = _views(_pad(x, pads, -np.inf), ksize, strides, out_hw)
     dviews = _views(dxp, ksize, strides, out_hw)
     overlapping = strides[0] < ksize[0] or strides[1] < ksize[1]

@@ -37,8 +37,8 @@ class _Saved:
         return data
 
 
-def _sigmoid(z):
-    out = np.negative(z)
+def _sigmoid(z, out=None):
+    out = np.negative(z, out=out)
     np.exp(out, out=out)
     out += 1.0
     np.reciprocal(out, out=out)
@@ -95,75 +95,111 @@ def _batch_major(seq):
 
 
 # -- LSTM ----------------------------------------------------------------------------------
+def _ifog(units):
+    """Column order i, f, o, g: the three sigmoid gates side by side, then the tanh one."""
+    return np.r_[0:2 * units, 3 * units:4 * units, 2 * units:3 * units]
+
+
 def _lstm_run(x, h0, c0, w, u, b, mask):
+    """Forward pass in i, f, o, g column order; keeps gates, states and tanh(c_new).
+
+    σ(z) = (1 + tanh(z/2))/2: with the sigmoid gates' columns of the weights halved, one
+    tanh over all four gates and two cheap passes activate a step.
+    """
     units = u.shape[0]
-    xt, z = _time_major_projection(x, w, b)
-    t = z.shape[0]
+    order = _ifog(units)
+    half = np.ones(4 * units, x.dtype)
+    half[:3 * units] = 0.5
+    xt, gates = _time_major_projection(x, w[:, order] * half, b[order] * half)
+    u = u[:, order] * half
+    t = gates.shape[0]
     hs = np.empty((t + 1,) + h0.shape, x.dtype)
     cs = np.empty_like(hs)
+    tanh_c = np.empty_like(hs[1:])
     hs[0], cs[0] = h0, c0
+    recurrent = np.empty_like(gates[0])
     for s in range(t):
-        zs = z[s]
-        zs += np.matmul(hs[s], u)
-        zs[:, 2 * units:3 * units] *= 2.0        # tanh(a) = 2·σ(2a) − 1: one exp for all gates
-        gates = _sigmoid(zs)
-        g = gates[:, 2 * units:3 * units]
-        g *= 2.0
-        g -= 1.0
-        z[s] = gates
-        i, f, o = gates[:, :units], gates[:, units:2 * units], gates[:, 3 * units:]
-        c = f * cs[s] + i * g
-        h = o * np.tanh(c)
+        a = gates[s]
+        a += np.matmul(hs[s], u, out=recurrent)
+        np.tanh(a, out=a)
+        sig = a[:, :3 * units]
+        sig *= 0.5
+        sig += 0.5
+        i, f, o = a[:, :units], a[:, units:2 * units], a[:, 2 * units:3 * units]
+        g = a[:, 3 * units:]
+        c = cs[s + 1]
+        np.multiply(f, cs[s], out=c)
+        c += i * g
+        np.tanh(c, out=tanh_c[s])
+        np.multiply(o, tanh_c[s], out=hs[s + 1])
         if mask is not None:
-            m = mask[:, s, None]
-            c = np.where(m, c, cs[s])
-            h = np.where(m, h, hs[s])
-        cs[s + 1], hs[s + 1] = c, h
-    return xt, z, hs, cs
+            keep = mask[:, s, None]
+            c[...] = np.where(keep, c, cs[s])
+            hs[s + 1] = np.where(keep, hs[s + 1], hs[s])
+    return xt, gates, hs, cs, tanh_c
 
 
 def _lstm_forward(x, h0, c0, w, u, b, mask, saved):
-    xt, gates, hs, cs = _lstm_run(x, h0, c0, w, u, b, mask)
+    run = _lstm_run(x, h0, c0, w, u, b, mask)
     if saved is not None:
-        saved.data = (xt, gates, hs, cs)
+        saved.data = run
+    hs, cs = run[2], run[3]
     out = hs[1:] if mask is None else _masked_outputs(hs, mask)
     return _batch_major(out), hs[-1].copy(), cs[-1].copy()
 
 
 def _lstm_backward(gout, gh, gc, x, h0, c0, w, u, b, mask, saved):
     data = saved.take() if saved is not None else None
-    xt, gates, hs, cs = data or _lstm_run(x, h0, c0, w, u, b, mask)
+    xt, gates, hs, cs, tanh_c = data or _lstm_run(x, h0, c0, w, u, b, mask)
     units = u.shape[0]
-    t = gates.shape[0]
+    order = _ifog(units)
+    u_t = u[:, order].T
+    t, n = gates.shape[:2]
+    i, f = gates[..., :units], gates[..., units:2 * units]
+    o, g = gates[..., 2 * units:3 * units], gates[..., 3 * units:]
+    # Everything that does not depend on the recurrence, for all steps at once: the
+    # pre-activation gradient of each gate is a coefficient times dc_new (i, f, g) or
+    # times dh_new (o), and dc_new picks up dh_new·o·(1 − tanh²c).
+    coef = np.empty_like(gates)
+    sig, sig_coef = gates[..., :3 * units], coef[..., :3 * units]
+    np.subtract(1.0, sig, out=sig_coef)                 # σ' = σ(1 − σ), in place
+    sig_coef *= sig
+    coef[..., :units] *= g
+    coef[..., units:2 * units] *= cs[:-1]
+    coef[..., 2 * units:3 * units] *= tanh_c
+    g_coef = coef[..., 3 * units:]
+    np.multiply(g, g, out=g_coef)                       # tanh' = 1 − tanh²
+    np.subtract(1.0, g_coef, out=g_coef)
+    g_coef *= i
+    c_from_h = np.multiply(tanh_c, tanh_c)
+    np.subtract(1.0, c_from_h, out=c_from_h)
+    c_from_h *= o
     dh_out = np.ascontiguousarray(gout.transpose(1, 0, 2)) if mask is None \
         else _output_grads(gout, mask)
     dh, dc = gh.copy(), gc.copy()
     dz = np.empty_like(gates)
     for s in range(t - 1, -1, -1):
-        a = gates[s]
-        i, f, g, o = (a[:, :units], a[:, units:2 * units], a[:, 2 * units:3 * units],
-                      a[:, 3 * units:])
-        c_new = f * cs[s] + i * g
-        tc = np.tanh(c_new)
         dh_new = dh + dh_out[s]
         if mask is not None:
             m = mask[:, s, None]
             dh_keep, dc_keep = np.where(m, 0.0, dh), np.where(m, 0.0, dc)
             dh_new = np.where(m, dh_new, 0.0)
             dc = np.where(m, dc, 0.0)
-        dc_new = dc + dh_new * o * (1.0 - tc * tc)
+        dc_new = dh_new * c_from_h[s]
+        dc_new += dc
         d = dz[s]
-        d[:, :units] = dc_new * g * i * (1.0 - i)
-        d[:, units:2 * units] = dc_new * cs[s] * f * (1.0 - f)
-        d[:, 2 * units:3 * units] = dc_new * i * (1.0 - g * g)
-        d[:, 3 * units:] = dh_new * tc * o * (1.0 - o)
-        dh = np.matmul(d, u.T)
-        dc = dc_new * f
+        np.multiply(coef[s].reshape(n, 4, units), dc_new[:, None, :], out=d.reshape(n, 4, units))
+        np.multiply(coef[s, :, 2 * units:3 * units], dh_new, out=d[:, 2 * units:3 * units])
+        dh = np.matmul(d, u_t)
+        dc = dc_new * f[s]
         if mask is not None:
             dh += dh_keep
             dc += dc_keep
-    dx, dw, db = _input_grads(xt, dz, w, x.shape)
-    return dx, dh, dc, dw, _recurrent_grad(hs[:-1], dz), db
+    dx, dw_ifog, db_ifog = _input_grads(xt, dz, w[:, order], x.shape)
+    du_ifog = _recurrent_grad(hs[:-1], dz)
+    dw, du, db = np.empty_like(dw_ifog), np.empty_like(du_ifog), np.empty_like(db_ifog)
+    dw[:, order], du[:, order], db[order] = dw_ifog, du_ifog, db_ifog
+    return dx, dh, dc, dw, du, db
 
 
 def _lstm_grad(needs, grads, ans, x, h0, c0, w, u, b, mask, saved):

@@ -1,8 +1,9 @@
 """``tf.keras.layers``: the Layer base class and the built-in layers."""
-from .core import Activation, Dense, Dropout, Flatten, Identity, Lambda, Reshape
-from .input_layer import Input, InputLayer, KerasTensor
-from .input_spec import InputSpec
-from .layer import Layer
+from .core import Activation, Dense, Dropout, Flatten, Identity, Lambda, Reshape  # noqa: F401
+from .input_layer import Input, InputLayer  # noqa: F401
+from .keras_tensor import KerasTensor  # noqa: F401
+from .input_spec import InputSpec  # noqa: F401
+from .layer import Layer  # noqa: F401
 from .convolutional import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 from .reshaping import *  # noqa: F401,F403

@@ -333,27 +333,12 @@ class Conv2DTranspose(BaseConv):
         return tuple(out)
 
     def _convolve(self, x):
+        # As Keras's TF backend: the output shape decides, and the padding of the forward
+        # convolution it transposes follows TF's rule for that output shape.
         fmt = "NHWC" if self.data_format == "channels_last" else "NCHW"
-        shape = tuple(x.shape)
-        out_shape = self.compute_output_shape(shape)
-        padding = self.padding.upper()
-        if self.output_padding is not None:
-            padding = self._explicit_padding(shape, out_shape)
-        return _conv.conv2d_transpose(x, self.kernel, out_shape, self.strides, padding, fmt,
-                                      self.dilation_rate)
-
-    def _explicit_padding(self, in_shape, out_shape):
-        """Pads of the forward convolution whose transpose gives ``out_shape`` exactly."""
-        spatial_in = in_shape[1:3] if self.data_format == "channels_last" else in_shape[2:4]
-        spatial_out = out_shape[1:3] if self.data_format == "channels_last" else out_shape[2:4]
-        pads = []
-        for n_in, n_out, k, s, d in zip(spatial_in, spatial_out, self.kernel_size, self.strides,
-                                        self.dilation_rate):
-            k = (k - 1) * d + 1
-            before = 0 if self.padding == "valid" else k // 2
-            after = (n_in - 1) * s + k - n_out - before
-            pads.append((before, max(after, 0)))
-        return [(0, 0)] + pads + [(0, 0)]
+        out_shape = self.compute_output_shape(tuple(x.shape))
+        return _conv.conv2d_transpose(x, self.kernel, out_shape, self.strides,
+                                      self.padding.upper(), fmt, self.dilation_rate)
 
     def get_config(self):
         config = super().get_config()

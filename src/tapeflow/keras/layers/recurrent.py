@@ -430,7 +430,8 @@ class RNN(Layer):
             bias = zeros(cell._bias_shape(), x.dtype)
         results = fused(x, *states, cell.kernel, cell.recurrent_kernel, bias, mask)
         outputs, final_states = results[0], list(results[1:])
-        last = getitem(outputs, (slice(None), -1))
+        # Unmasked, the last output is the final h itself (no slice, no slice gradient).
+        last = final_states[0] if mask is None else getitem(outputs, (slice(None), -1))
         return outputs, last, final_states
 
     def _run_cell(self, x, states, mask, rec_mask, training):
