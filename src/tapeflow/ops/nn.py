@@ -160,10 +160,15 @@ swish = silu
 
 
 def _softmax_forward(x, axis):
-    # array methods, not np.max/np.sum: they skip NumPy's Python-level dispatch
-    e = np.exp(x - x.max(axis=axis, keepdims=True))
-    e /= e.sum(axis=axis, keepdims=True)
+    # ufunc.reduce, not np.max/np.sum or array methods: they skip NumPy's Python-level
+    # wrappers (about 1 µs a call, which matters on the small arrays of small models)
+    e = np.exp(x - _max_reduce(x, axis=axis, keepdims=True))
+    e /= _sum_reduce(e, axis=axis, keepdims=True)
     return e
+
+
+_max_reduce = np.maximum.reduce
+_sum_reduce = np.add.reduce
 
 
 def _softmax_grad(g, ans, x, axis):
@@ -175,8 +180,8 @@ _SOFTMAX = defprimitive("Softmax", _softmax_forward, _softmax_grad)
 
 
 def _log_softmax_forward(x, axis):
-    z = x - x.max(axis=axis, keepdims=True)
-    return z - np.log(np.exp(z).sum(axis=axis, keepdims=True))
+    z = x - _max_reduce(x, axis=axis, keepdims=True)
+    return z - np.log(_sum_reduce(np.exp(z), axis=axis, keepdims=True))
 
 
 def _log_softmax_grad(g, ans, x, axis):
@@ -225,17 +230,19 @@ def bias_add(value, bias, data_format=None, name=None):
     return v + b
 
 
-def _xent_forward(labels, logits, axis):
-    return -(labels * _log_softmax_forward(logits, axis)).sum(axis=axis)
+def _xent_forward(labels, logits, axis, cache):
+    log_p = _log_softmax_forward(logits, axis)
+    cache.append(log_p)  # kept for the gradient, as TF's kernel returns its backprop too
+    return -_sum_reduce(labels * log_p, axis=axis)
 
 
-def _xent_grad(needs, g, ans, labels, logits, axis):
+def _xent_grad(needs, g, ans, labels, logits, axis, cache):
     # TF's fused kernel: d loss / d logits = softmax(logits) − labels (it assumes the labels
     # sum to 1; tapeflow follows TF so that training with unnormalised labels matches);
     # d loss / d labels = −log_softmax(logits).
     if not recording:   # nothing records the backward pass: compute on arrays directly
         ge = np.expand_dims(g._value, axis) if axis != -1 else g._value[..., None]
-        log_p = _log_softmax_forward(logits._value, axis)
+        log_p = cache[0]
         return (_wrap(-ge * log_p) if needs[0] else None,
                 _wrap(ge * (np.exp(log_p) - labels._value)) if needs[1] else None)
     ge = expand_dims(g, axis)
@@ -260,7 +267,7 @@ def softmax_cross_entropy_with_logits(labels, logits, axis=-1, name=None):
         raise InvalidArgumentError(
             "softmax_cross_entropy_with_logits: labels and logits must have the same shape, got "
             "labels %s and logits %s" % (tuple(labels_t.shape), tuple(logits_t.shape)))
-    return apply(_XENT, (labels_t, logits_t), {"axis": int(axis)})
+    return apply(_XENT, (labels_t, logits_t), {"axis": int(axis), "cache": []})
 
 
 
@@ -446,7 +453,7 @@ def _dense_grad_arrays(needs, g, y, x, kernel, has_bias, relu):
         if needs[1]:
             gk = _wrap(x.reshape(-1, x.shape[-1]).T @ g2)
         if has_bias and needs[2]:
-            gb = _wrap(g2.sum(axis=0))
+            gb = _wrap(_sum_reduce(g2, axis=0))
     return (gx, gk, gb) if has_bias else (gx, gk)
 
 

@@ -61,20 +61,28 @@ def _spread(g, x, axis, keepdims, scale=None):
             gv = np.reshape(gv, _kept_shape(x._value.shape, axis))
         if scale is not None:
             gv = gv * scale
-        return _wrap(np.broadcast_to(gv, x._value.shape))
+        # A fresh array filled by assignment: cheaper than np.broadcast_to (a Python-level
+        # function) and writable, so later rules may update it in place.
+        out = np.empty(x._value.shape, gv.dtype)
+        out[...] = gv
+        return _wrap(out)
     g = _expand_back(g, x, axis, keepdims)
     return _broadcast_like(g if scale is None else g * scale, x)
 
 
+# np.add.reduce, not np.sum/np.mean: the same pairwise summation without NumPy's
+# Python-level wrappers (several µs per call on small arrays).
 _SUM = defprimitive(
-    "Sum", lambda x, axis, keepdims: np.sum(x, axis=axis, keepdims=keepdims, dtype=x.dtype),
+    "Sum", lambda x, axis, keepdims: np.add.reduce(x, axis=axis, keepdims=keepdims, dtype=x.dtype),
     lambda g, ans, x, axis, keepdims: _spread(g, x, axis, keepdims))
 
 
 def _mean_forward(x, axis, keepdims):
     if x.dtype.kind in "iu":  # TF's integer mean is an integer division
         return (np.sum(x, axis=axis, keepdims=keepdims) // max(_count_arr(x, axis), 1)).astype(x.dtype)
-    return np.mean(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
+    if x.dtype.itemsize < 4:  # float16: let NumPy accumulate in higher precision
+        return np.mean(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
+    return np.add.reduce(x, axis=axis, keepdims=keepdims) * (1.0 / max(_count_arr(x, axis), 1))
 
 
 def _count_arr(x, axis):

@@ -2,17 +2,12 @@
 from ...backend import np
 from ...ops import nn as _nn_ops
 from ...ops.array import reshape as _reshape
-from ...ops.linalg import matmul as _matmul
 from ...tensor import Tensor, _wrap
 from .. import activations, constraints, initializers, regularizers
 from .. import random_state
 from .layer import InputSpec, Layer
 
 __all__ = ["Dense", "Activation", "Flatten", "Reshape", "Dropout", "Lambda", "Identity"]
-
-# The fused affine primitive when the engine has it; matmul + bias otherwise.
-_FUSED_DENSE = getattr(_nn_ops, "dense", None)
-
 
 # Activations whose default form is one engine op: call it directly (None: identity).
 _DIRECT_ACTIVATIONS = {activations.linear: None, activations.relu: _nn_ops.relu}
@@ -90,13 +85,10 @@ class Dense(Layer):
         self.input_spec = InputSpec(min_ndim=2, axes={-1: input_dim})
 
     def call(self, inputs, training=None):
-        if _FUSED_DENSE is not None:
-            x = _FUSED_DENSE(inputs, self.kernel, self.bias)
-        else:
-            x = _matmul(inputs, self.kernel)
-            if self.bias is not None:
-                x = x + self.bias
         act = self._act
+        if act is _nn_ops.relu:  # relu fused into the dense primitive: one tape record, not two
+            return _nn_ops.dense(inputs, self.kernel, self.bias, activation="relu")
+        x = _nn_ops.dense(inputs, self.kernel, self.bias)
         return x if act is None else act(x)
 
     def compute_output_shape(self, input_shape):
