@@ -33,7 +33,7 @@ def test_conv2d_forward_matches_loop_with_bias_and_relu():
 
 
 @pytest.mark.parametrize("padding,strides,dilation",
-                         itertools.product(["valid", "same"], [1, 2, 3], [1, 2]))
+                         list(itertools.product(["valid", "same"], [1, 2, 3], [1, 2])))
 def test_conv2d_output_shape_every_combination(padding, strides, dilation):
     if strides > 1 and dilation > 1:
         with pytest.raises(ValueError, match="dilation_rate"):

@@ -1,23 +1,8 @@
-"""Subclassed Model: the seed scripts, build(), get_layer, metrics, nested models."""
-import os
-import runpy
-
+"""Subclassed Model: build(), get_layer, metrics, nested models."""
 import numpy as np
 import pytest
 
 import tapeflow as tf
-
-ACCEPTANCE = os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "acceptance")
-
-
-@pytest.mark.parametrize("script", ["seed_2_model_step.py", "seed_3_custom_loop.py",
-                                    "seed_4_loop_metrics.py"])
-def test_seed_scripts_run_verbatim(script, capsys):
-    path = os.path.join(ACCEPTANCE, script)
-    if not os.path.exists(path):
-        pytest.skip("acceptance scripts not available at %s" % path)
-    runpy.run_path(path, run_name="__main__")
-    assert ": ok" in capsys.readouterr().out
 
 
 class Net(tf.keras.Model):

@@ -31,7 +31,7 @@ def same_pads(size, k, s, d):
 
 
 @pytest.mark.parametrize("padding,stride,dilation",
-                         itertools.product(["VALID", "SAME"], [1, 2, 3], [1, 2]))
+                         list(itertools.product(["VALID", "SAME"], [1, 2, 3], [1, 2])))
 def test_conv2d_values_and_shape_every_combination(padding, stride, dilation):
     x, w = rng.standard_normal((2, 8, 7, 3)), rng.standard_normal((3, 2, 3, 4))
     y = tf.nn.conv2d(x, w, stride, padding, dilations=dilation).numpy()
