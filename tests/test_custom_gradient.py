@@ -188,3 +188,49 @@ def test_stop_gradient_blocks_and_hides_downstream_ops():
         y = tf.exp(tf.stop_gradient(x) * 3.0)
     assert g._records == []
     assert g.gradient(y, x) is None
+
+
+def test_on_a_method_self_is_bound_and_its_variables_are_variables():
+    class Scale:
+        def __init__(self):
+            self.w = tf.Variable(3.0)
+
+        @tf.custom_gradient
+        def __call__(self, x):
+            def grad(dy, variables):
+                return dy * self.w, [dy * x * 100.0]
+            return x * self.w, grad
+
+    layer = Scale()
+    x = tf.constant(2.0)
+    with tf.GradientTape() as g:
+        g.watch(x)
+        y = layer(x)
+    dx, dw = g.gradient(y, [x, layer.w])
+    assert float(y) == 6.0 and float(dx) == 3.0 and float(dw) == 200.0
+
+
+def test_keyword_arguments_are_passed_not_differentiated():
+    @tf.custom_gradient
+    def f(x, power=2.0):
+        return x ** power, lambda dy: dy * power * x ** (power - 1.0)
+
+    x = tf.constant(2.0)
+    with tf.GradientTape() as g:
+        g.watch(x)
+        y = f(x, power=3.0)
+    assert float(y) == 8.0 and float(g.gradient(y, x)) == 12.0
+
+
+def test_jacobian_through_a_custom_gradient():
+    @tf.custom_gradient
+    def square(x):
+        return x * x, lambda dy: dy * 2.0 * x
+
+    x = tf.constant([1.0, 2.0, 3.0])
+    with tf.GradientTape(persistent=True) as g:
+        g.watch(x)
+        y = square(x)
+    np.testing.assert_array_equal(g.jacobian(y, x), np.diag([2.0, 4.0, 6.0]))
+    np.testing.assert_array_equal(g.jacobian(y, x, experimental_use_pfor=False),
+                                  np.diag([2.0, 4.0, 6.0]))

@@ -122,3 +122,15 @@ def test_tensor_spec():
     assert tf.TensorSpec.from_tensor(tf.constant([1, 2])) == tf.TensorSpec([2], tf.int32)
     assert len({tf.TensorSpec([2]), tf.TensorSpec([2])}) == 1
     assert tf.TensorSpec(None).shape.rank is None
+
+
+def test_returned_numbers_become_tensors_other_objects_pass_through():
+    @tf.function
+    def f():
+        return {"n": 1, "x": 2.5, "arr": np.ones(2), "none": None, "name": "s"}
+
+    out = f()
+    assert isinstance(out["n"], tf.Tensor) and out["n"].dtype == tf.int32
+    assert isinstance(out["x"], tf.Tensor) and out["x"].dtype == tf.float32
+    assert out["arr"].dtype == tf.float64
+    assert out["none"] is None and out["name"] == "s"

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import tapeflow as tf
-from tapeflow.jacobian import BATCHABLE
+from tapeflow.jacobian import BATCH_RULES, BATCHABLE
 from tapeflow.ops import PRIMITIVES
 
 RNG = np.random.default_rng(7)
@@ -57,8 +57,17 @@ CASES = {
     "Identity": lambda x, y: tf.identity(x * y),
     "MatMul": lambda x, y: tf.matmul(x * y, tf.constant(W)),
     "Relu": lambda x, y: tf.nn.relu(x - y),
+    "Relu6": lambda x, y: tf.nn.relu6(10.0 * (x - y)),
+    "LeakyRelu": lambda x, y: tf.nn.leaky_relu(x - y, alpha=0.3),
+    "Elu": lambda x, y: tf.nn.elu(x - y),
+    "Selu": lambda x, y: tf.nn.selu(x - y),
     "Softmax": lambda x, y: tf.nn.softmax(x * y),
     "LogSoftmax": lambda x, y: tf.nn.log_softmax(x * y),
+    "BroadcastTo": lambda x, y: tf.broadcast_to(y, [4, 2, 3]) * x,
+    "Sum": lambda x, y: tf.reduce_sum(x * y, axis=0) + tf.reduce_sum(x, axis=[0, 1]) * y,
+    "Mean": lambda x, y: tf.reduce_mean(x * y, axis=-1, keepdims=True) + tf.reduce_mean(x) * y,
+    "Reshape": lambda x, y: tf.reshape(x * y, [3, 2]),
+    "Transpose": lambda x, y: tf.transpose(x * y),
 }
 
 
@@ -84,8 +93,8 @@ def _numeric_jacobian(f, arrays, k, eps=1e-6):
 
 
 def test_every_batchable_rule_has_a_case_and_exists():
-    assert set(BATCHABLE) == set(CASES)
-    assert set(BATCHABLE) <= set(PRIMITIVES)
+    assert set(BATCHABLE) | set(BATCH_RULES) == set(CASES)
+    assert set(CASES) <= set(PRIMITIVES)
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -107,7 +116,10 @@ def test_batched_rule_matches_loop_and_finite_differences(name):
     lambda x: tf.concat([x, tf.sin(x)], axis=0),
     lambda x: tf.nn.softmax(x, axis=0),
     lambda x: tf.reduce_mean(tf.square(x), axis=1, keepdims=True) + x,
-], ids=["sum", "reshape", "transpose", "slice", "concat", "softmax_axis0", "mean_keepdims"])
+    lambda x: tf.split(x, 3, axis=1)[0] * tf.split(x, 3, axis=1)[2],
+    lambda x: tf.gather(x, [1, 0, 1]) * 3.0,
+], ids=["sum", "reshape", "transpose", "slice", "concat", "softmax_axis0", "mean_keepdims",
+        "split_multi_output", "gather"])
 def test_rules_run_per_seed_are_correct(f):
     x = tf.constant(X)
     with tf.GradientTape(persistent=True) as g:
@@ -165,6 +177,25 @@ def test_jacobian_is_vectorised_not_one_pass_per_element():
     assert n_batched < 10 < 100 <= n_looped
 
 
+@pytest.mark.filterwarnings("ignore:Calling GradientTape.gradient on a persistent tape")
+def test_hessian_of_a_mean_loss_runs_no_rule_per_seed():
+    w = tf.constant(np.linspace(-1.0, 1.0, 50))
+    with tf.GradientTape(persistent=True) as outer:
+        outer.watch(w)
+        with tf.GradientTape() as inner:
+            inner.watch(w)
+            loss = tf.reduce_mean(tf.square(tf.tanh(w) - 0.5))
+        grad = inner.gradient(loss, w)
+        n_before = len(outer._records)
+        hess = outer.jacobian(grad, w)
+        n_ops = len(outer._records) - n_before
+    assert n_ops < 50
+    t = np.tanh(np.linspace(-1.0, 1.0, 50))
+    d = 1 - t ** 2
+    expected = np.diag((2 * d * d + 2 * (t - 0.5) * (-2 * t * d)) / 50)
+    np.testing.assert_allclose(hess, expected, atol=1e-12)
+
+
 def test_hessian_via_nested_tapes():
     x = tf.constant([0.5, -1.0, 2.0], dtype=tf.float64)
     with tf.GradientTape() as outer:
@@ -220,3 +251,45 @@ def test_batch_jacobian_unconnected_is_zeros_even_with_none_mode():
         g.watch(x)
     j = g.batch_jacobian(y, x)
     assert j.shape == (3, 4, 2) and j.dtype == tf.float32 and not np.any(j)
+
+
+def test_jacobian_wrt_variable_through_gather():
+    v = tf.Variable([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    with tf.GradientTape() as g:
+        y = tf.gather(v, [2, 0]) * 2.0
+    j = np.asarray(g.jacobian(y, v))
+    assert j.shape == (2, 2, 3, 2)
+    expected = np.zeros((2, 2, 3, 2))
+    for i, row in enumerate([2, 0]):
+        for k in range(2):
+            expected[i, k, row, k] = 2.0
+    np.testing.assert_array_equal(j, expected)
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 5])
+def test_parallel_iterations_splits_the_vectorised_pass(chunk):
+    x = tf.constant(X)
+    with tf.GradientTape(persistent=True) as g:
+        g.watch(x)
+        z = tf.sin(x) * x
+    full = g.jacobian(z, x)
+    np.testing.assert_array_equal(g.jacobian(z, x, parallel_iterations=chunk), full)
+    xb = tf.constant(X)
+    with tf.GradientTape(persistent=True) as g:
+        g.watch(xb)
+        zb = tf.exp(xb)
+    np.testing.assert_array_equal(g.batch_jacobian(zb, xb, parallel_iterations=chunk),
+                                  g.batch_jacobian(zb, xb))
+
+
+def test_large_jacobians_are_split_to_bound_memory(monkeypatch):
+    import tapeflow.jacobian as jac
+    monkeypatch.setattr(jac, "_MAX_BATCH_ELEMENTS", 12)
+    x = tf.constant(X)
+    u = tf.constant(np.ones((4,)))
+    with tf.GradientTape(persistent=True) as g:
+        g.watch([x, u])
+        z = tf.square(x)
+    jx, ju = g.jacobian(z, [x, u], unconnected_gradients="zero")
+    np.testing.assert_array_equal(np.asarray(jx).reshape(6, 6), np.diag(2 * X.ravel()))
+    assert ju.shape == (2, 3, 4) and not np.any(ju)

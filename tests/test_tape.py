@@ -59,6 +59,7 @@ def test_watched_variables_in_creation_order():
     with tf.GradientTape() as g:
         y = second * first
     assert g.watched_variables() == (first, second)
+    assert [float(d) for d in g.gradient(y, [first, second])] == [2.0, 1.0]
 
 
 def test_watching_is_per_tape():

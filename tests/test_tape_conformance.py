@@ -370,7 +370,7 @@ def test_gradient_tape_variable():
 
 # 31
 def test_nested_gradients():
-    x, y = tf.constant(3.0), None
+    x = tf.constant(3.0)
     with tf.GradientTape() as g:
         g.watch(x)
         y = x * x

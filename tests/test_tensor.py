@@ -19,7 +19,10 @@ def test_matrix_str_and_repr_as_tf():
     t = tf.constant([[1.0, 2.0], [3.0, 4.0]])
     assert str(t) == "tf.Tensor(\n[[1. 2.]\n [3. 4.]], shape=(2, 2), dtype=float32)"
     assert repr(t) == ("<tf.Tensor: shape=(2, 2), dtype=float32, numpy=\narray([[1., 2.],\n"
-                       "       [3., 4.]], dtype=float32)>").replace("numpy=\n", "numpy=")
+                       "       [3., 4.]], dtype=float32)>")
+    v = tf.Variable([[1.0, 2.0], [3.0, 4.0]], name="m")
+    assert repr(v) == ("<tf.Variable 'm:0' shape=(2, 2) dtype=float32, numpy=\narray([[1., 2.],\n"
+                       "       [3., 4.]], dtype=float32)>")
     assert str(tf.constant([1, 2])) == "tf.Tensor([1 2], shape=(2,), dtype=int32)"
 
 
@@ -230,3 +233,61 @@ def test_tape_keeps_recorded_value_after_optimizer_style_update():
     np.testing.assert_array_equal(v, [0.0, 0.0])
     del g
     assert _inplace_is_inplace(v)    # once the tape is gone, updates are in place again
+
+
+def test_getitem_gradients():
+    x = tf.constant([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    with tf.GradientTape(persistent=True) as g:
+        g.watch(x)
+        a = tf.reduce_sum(x[1, ::2] * 2.0)
+        b = tf.reduce_sum(x[tf.constant([0, 0])])
+        c = tf.reduce_sum(x[x > 2.5])
+        d = x[-1, -1]
+    np.testing.assert_array_equal(g.gradient(a, x), [[0, 0, 0], [2, 0, 2]])
+    np.testing.assert_array_equal(g.gradient(b, x), [[2, 2, 2], [0, 0, 0]])
+    np.testing.assert_array_equal(g.gradient(c, x), [[0, 0, 1], [1, 1, 1]])
+    np.testing.assert_array_equal(g.gradient(d, x), [[0, 0, 0], [0, 0, 1]])
+
+
+def test_variable_usable_where_a_tensor_is():
+    v = tf.Variable([[1.0, 2.0], [3.0, 4.0]])
+    t = tf.constant([[1.0, 0.0], [0.0, 1.0]])
+    np.testing.assert_array_equal(tf.matmul(v, t), v.numpy())
+    np.testing.assert_array_equal(t @ v, v.numpy())
+    assert tf.concat([v, t], axis=0).shape == (4, 2)
+    assert tf.convert_to_tensor(v).dtype == tf.float32
+    np.testing.assert_array_equal(np.add(v, 1.0), v.numpy() + 1.0)
+    np.testing.assert_array_equal(v[0], [1.0, 2.0])
+    assert tf.reduce_sum(v).numpy() == 10.0
+    w = tf.Variable(1.0)
+    w2 = w + 1.0                         # TF2: a Tensor, not a Variable
+    assert isinstance(w2, tf.Tensor)
+
+
+def test_format_like_numpy_values():
+    loss = tf.constant(0.123456)
+    assert f"{loss:.4f}" == "0.1235"
+    assert f"{loss}" == format(np.float32(0.123456), "")   # NumPy's formatting, as in TF
+    assert "{:>8.2f}".format(tf.Variable(2.5)) == "    2.50"
+    assert f"{tf.constant([1.0, 2.0])}" == "[1. 2.]"
+
+
+def test_numpy_array_of_a_variable_is_a_copy():
+    v = tf.Variable([1.0, 2.0])
+    a = np.asarray(v)
+    a += 5.0
+    np.testing.assert_array_equal(v, [1.0, 2.0])
+
+
+@pytest.mark.parametrize("op", ["+=", "-=", "*=", "/=", "**="])
+def test_inplace_operators_on_variables_are_refused(op):
+    v = tf.Variable(2.0)
+    with pytest.raises(RuntimeError, match="with `tf.Variable`s is not supported"):
+        exec("v %s 1.0" % op, {"v": v})
+    assert float(v) == 2.0
+
+
+def test_inplace_operators_on_tensors_rebind():
+    t = tf.constant(1.0)
+    t += 1.0
+    assert float(t) == 2.0

@@ -12,7 +12,7 @@ import inspect
 from . import nest
 from ._context import recording
 from .tape import record
-from .tensor import IndexedSlices, Tensor, Variable, _wrap, convert_to_tensor
+from .tensor import IndexedSlices, Tensor, _wrap, convert_to_tensor
 
 __all__ = ["custom_gradient"]
 
@@ -110,29 +110,49 @@ def custom_gradient(f=None):
     """
     if f is None:
         return custom_gradient
+    return _CustomGradientFunction(f)
 
-    @functools.wraps(f)
-    def decorated(*args, **kwargs):
-        flat_args = nest.flatten(args)
-        inputs = [convert_to_tensor(a) for a in flat_args]   # reads variables: tapes see them
-        paused = recording[:]
-        watcher = _VariableWatcher()
-        recording[:] = [watcher]
-        try:
-            result, grad_fn = f(*args, **kwargs)
-        finally:
-            recording[:] = paused
-        given = flat_args + nest.flatten(kwargs)
-        variables = [v for v in watcher.variables() if all(v is not a for a in given)]
-        if variables and not _accepts_variables(grad_fn):
-            raise TypeError("@tf.custom_gradient grad_fn must accept keyword argument "
-                            "'variables', since function uses variables: %s" % (variables,))
-        for v in variables:
-            inputs.append(v._read())   # auto-watches them on the tapes that watch reads
-        outputs = tuple(_wrap(convert_to_tensor(r)._value) for r in nest.flatten(result))
-        if recording:
-            record(_CustomOp(f.__name__, grad_fn, len(flat_args), variables), tuple(inputs),
-                   outputs, None)
-        return nest.pack_sequence_as(result, list(outputs))
 
-    return decorated
+class _CustomGradientFunction:
+    """What ``@tf.custom_gradient`` returns; on a method, ``self`` is bound, not differentiated."""
+
+    def __init__(self, f):
+        self._f = f
+        functools.update_wrapper(self, f)
+
+    def __call__(self, *args, **kwargs):
+        return _call(self._f, (), args, kwargs)
+
+    def __get__(self, instance, owner):
+        if instance is None:
+            return self
+        f = self._f
+
+        def method(*args, **kwargs):
+            return _call(f, (instance,), args, kwargs)
+        return method
+
+
+def _call(f, bound, args, kwargs):
+    """Runs ``f`` (with the tapes paused) and records its outputs as one custom op."""
+    flat_args = nest.flatten(args)
+    inputs = [convert_to_tensor(a) for a in flat_args]   # reads variables: tapes see them
+    paused = recording[:]
+    watcher = _VariableWatcher()
+    recording[:] = [watcher]
+    try:
+        result, grad_fn = f(*bound, *args, **kwargs)
+    finally:
+        recording[:] = paused
+    given = flat_args + nest.flatten(kwargs)
+    variables = [v for v in watcher.variables() if all(v is not a for a in given)]
+    if variables and not _accepts_variables(grad_fn):
+        raise TypeError("@tf.custom_gradient grad_fn must accept keyword argument "
+                        "'variables', since function uses variables: %s" % (variables,))
+    for v in variables:
+        inputs.append(v._read())   # auto-watches them on the tapes that watch reads
+    outputs = tuple(_wrap(convert_to_tensor(r)._value) for r in nest.flatten(result))
+    if recording:
+        record(_CustomOp(f.__name__, grad_fn, len(flat_args), variables), tuple(inputs),
+               outputs, None)
+    return nest.pack_sequence_as(result, list(outputs))

@@ -2,13 +2,15 @@
 
 TensorFlow traces the Python body into a graph once per input signature and replays the
 graph; tapeflow has no graph, so a ``tf.function`` simply calls the Python function.
-Results and gradients are identical to TF's (TF guarantees graph and eager agree).
+Results and gradients are identical to TF's (TF guarantees graph and eager agree), and, as
+in TF, Python numbers and NumPy values returned by the function come back as tensors.
 One visible difference: Python side effects (``print``, appending to a list, NumPy
 calls) run on *every* call here, whereas TF runs them only while tracing.
 """
 import functools
 
 from . import nest
+from .backend import np
 from .spec import TensorSpec
 from .tensor import Tensor, Variable, convert_to_tensor
 
@@ -44,7 +46,7 @@ class Function:
     def __call__(self, *args, **kwargs):
         if self._input_signature is not None:
             args = _bind_signature(self._name, self._input_signature, args, kwargs)
-        return self._python_function(*args, **kwargs)
+        return _outputs(self._python_function(*args, **kwargs))
 
     def __get__(self, instance, owner):
         """Decorated methods bind ``self`` like plain methods (``self`` is not in the signature)."""
@@ -80,7 +82,7 @@ class _BoundFunction:
         f = self._function
         if f._input_signature is not None:
             args = _bind_signature(f._name, f._input_signature, args, kwargs)
-        return f._python_function(self._instance, *args, **kwargs)
+        return _outputs(f._python_function(self._instance, *args, **kwargs))
 
     @property
     def python_function(self):
@@ -103,6 +105,20 @@ class ConcreteFunction:
 
     def __call__(self, *args, **kwargs):
         return self._python_function(*args, **kwargs)
+
+
+def _outputs(result):
+    """Numbers and NumPy values in the result become tensors, as a traced function's
+    outputs are in TF; other objects (``None``, tensors, variables) pass through."""
+    if type(result) is Tensor or result is None:
+        return result
+    return nest.map_structure(_output, result)
+
+
+def _output(x):
+    if isinstance(x, (bool, int, float, np.ndarray, np.generic)):
+        return convert_to_tensor(x)
+    return x
 
 
 def _spec_of(x):

@@ -4,9 +4,14 @@ A Jacobian is one VJP per target element. Instead of a Python loop over elements
 backward pass runs once on a *batch* of one-hot seeds stacked along a new leading axis
 of size ``n``: every gradient then has shape ``(n, *tensor.shape)``. Elementwise and
 matmul rules are written so that an extra leading axis simply broadcasts through them
-(``g * y``, ``g @ b^T``); they run once for the whole batch. A rule that works on fixed
-axes or shapes (reductions, reshapes, slicing, concat ...) would misread that axis, so
-for those records only the batch is unstacked and the rule runs once per seed.
+(``g * y``, ``g @ b^T``); they run once for the whole batch (``BATCHABLE``). Sum, Mean,
+Reshape and Transpose have batched rules of their own here (``BATCH_RULES``). Any other
+rule works on fixed axes or shapes (slicing, concat, gather ...) and would misread the
+extra axis, so for those records only, the batch is unstacked and the rule runs once per
+seed.
+
+A large Jacobian runs as several such passes over slices of the seeds (``parallel_iterations``
+seeds each, or as many as keep one batched gradient under ``_MAX_BATCH_ELEMENTS``).
 
 ``experimental_use_pfor=False`` computes the same result with one full backward pass per
 target element (TF's ``while_loop`` path); it needs a persistent tape, as in TF.
@@ -16,7 +21,7 @@ from .backend import np
 from .tape import _as_tape_tensor, _fit, _ops, _unconnected_mode, backprop, forward_path
 from .tensor import IndexedSlices, _wrap
 
-__all__ = ["jacobian", "batch_jacobian", "BATCHABLE"]
+__all__ = ["jacobian", "batch_jacobian", "BATCHABLE", "BATCH_RULES"]
 
 
 def _negative_axis(attrs):
@@ -32,8 +37,42 @@ BATCHABLE = dict.fromkeys(
      "Rsqrt", "Exp", "Expm1", "Log", "Log1p", "Sin", "Cos", "Tan", "Asin", "Acos", "Atan",
      "Sinh", "Cosh", "Tanh", "Sigmoid", "Softplus", "Softsign", "Reciprocal", "Erf", "Atan2",
      "Maximum", "Minimum", "ClipByValue", "Cast", "SelectV2", "AddN", "Identity", "MatMul",
-     "Relu"], True)
-BATCHABLE.update(Softmax=_negative_axis, LogSoftmax=_negative_axis)
+     "Relu", "Relu6", "LeakyRelu", "Elu", "Selu"], True)
+BATCHABLE.update(Softmax=_negative_axis, LogSoftmax=_negative_axis,
+                 BroadcastTo=True)   # rule is the identity; the engine sums back
+
+
+def _reduction_rule(scale_by_count):
+    """Sum/Mean: the batched upstream, reshaped to the kept dims, broadcast over ``x``."""
+    def rule(g, ans, inputs, attrs, n):
+        (x,) = inputs
+        shape = x._value.shape
+        axis = attrs["axis"]
+        axes = range(len(shape)) if axis is None else [
+            a % len(shape) for a in (axis if isinstance(axis, tuple) else (axis,))]
+        kept = tuple(1 if i in axes else d for i, d in enumerate(shape))
+        ops = _ops()
+        g = ops.broadcast_to(ops.reshape(g, (n,) + kept), (n,) + shape)
+        if scale_by_count:
+            count = int(np.prod([shape[a] for a in axes]))
+            g = g * (1.0 / max(count, 1))
+        return [g]
+    return rule
+
+
+def _reshape_rule(g, ans, inputs, attrs, n):
+    return [_ops().reshape(g, (n,) + inputs[0]._value.shape)]
+
+
+def _transpose_rule(g, ans, inputs, attrs, n):
+    inverse = np.argsort(attrs["perm"])
+    return [_ops().transpose(g, (0,) + tuple(1 + int(i) for i in inverse))]
+
+
+# Batched versions of rules that work on fixed axes: rule(g, ans, inputs, attrs, n) with g
+# of shape (n, *ans.shape) -> one batched gradient per input. Also checked by the tests.
+BATCH_RULES = {"Sum": _reduction_rule(False), "Mean": _reduction_rule(True),
+               "Reshape": _reshape_rule, "Transpose": _transpose_rule}
 
 _PFOR_OFF_MESSAGE = ("GradientTape must be created with persistent=True to compute the %s with "
                      "eager execution enabled and  with experimental_use_pfor set to False.")
@@ -48,7 +87,42 @@ def _take_records(tape):
     return records
 
 
-def jacobian(tape, target, sources, unconnected_gradients, use_pfor):
+# Seeds per vectorised pass are capped so that one batched gradient holds at most this many
+# elements (16 MB of float32); larger Jacobians run in several passes over the same records.
+_MAX_BATCH_ELEMENTS = 1 << 22
+
+
+def _run_in_chunks(records, target, seeds, sources, chunk):
+    """``batched_backprop`` over consecutive slices of the seeds, concatenated on axis 0."""
+    n = seeds.shape[0]
+    if chunk is None:
+        widest = max([target._value.size] + [s._value.size for s in sources] + [1])
+        chunk = max(1, _MAX_BATCH_ELEMENTS // widest)
+    chunk = max(1, int(chunk))
+    if n <= chunk:
+        return batched_backprop(records, target, _wrap(seeds), sources, n)
+    parts = []
+    for start in range(0, n, chunk):
+        part = seeds[start:start + chunk]
+        parts.append((part.shape[0], batched_backprop(records, target, _wrap(part), sources,
+                                                      part.shape[0])))
+    ops = _ops()
+    out = {}
+    for s in sources:
+        if all(grads.get(s._id) is None for _, grads in parts):
+            continue
+        out[s._id] = ops.concat(
+            [_zeros_or_dense_batch(grads.get(s._id), s, m) for m, grads in parts], 0)
+    return out
+
+
+def _zeros_or_dense_batch(g, like, n):
+    if g is None:
+        return _wrap(np.zeros((n,) + like._value.shape, like._value.dtype))
+    return _dense(g)
+
+
+def jacobian(tape, target, sources, unconnected_gradients, use_pfor, parallel_iterations=None):
     """``J[i..., j...] = d target[i...] / d source[j...]`` for each source (see module doc)."""
     zero = _unconnected_mode(unconnected_gradients)
     if tape._records is None:
@@ -60,11 +134,11 @@ def jacobian(tape, target, sources, unconnected_gradients, use_pfor):
     records = _take_records(tape)
     tshape = target._value.shape
     n = int(np.prod(tshape))
-    seeds = _wrap(np.eye(n, dtype=target._value.dtype).reshape((n,) + tshape))
+    seeds = np.eye(n, dtype=target._value.dtype).reshape((n,) + tshape)
     if use_pfor:
-        grads = batched_backprop(records, target, seeds, flat_sources, n)
+        grads = _run_in_chunks(records, target, seeds, flat_sources, parallel_iterations)
     else:
-        grads = _looped_backprop(records, target, seeds, flat_sources, n)
+        grads = _looped_backprop(records, target, _wrap(seeds), flat_sources, n)
     result = []
     reshape = _ops().reshape
     for s in flat_sources:
@@ -77,7 +151,8 @@ def jacobian(tape, target, sources, unconnected_gradients, use_pfor):
     return nest.pack_sequence_as(sources, result) if nest.is_nested(sources) else result[0]
 
 
-def batch_jacobian(tape, target, source, unconnected_gradients, use_pfor):
+def batch_jacobian(tape, target, source, unconnected_gradients, use_pfor,
+                   parallel_iterations=None):
     """Per-example Jacobians ``[b, *target.shape[1:], *source.shape[1:]]``.
 
     Assumes ``target[i]`` depends only on ``source[i]``: seed ``j`` is one-hot on the
@@ -89,12 +164,10 @@ def batch_jacobian(tape, target, source, unconnected_gradients, use_pfor):
     target = _as_tape_tensor(target)
     source = tape._source(source)
     tshape, sshape = target._value.shape, source._value.shape
-    if len(tshape) < 2:
-        raise ValueError("Need first dimension of `target` shape (%s) and `source` shape (%s) to "
-                         "match, and both must have rank at least 2 (target has rank %d)."
-                         % (list(tshape), list(sshape), len(tshape)))
-    if len(sshape) < 2:
-        raise ValueError("`source` must have rank at least 2, got shape %s." % (list(sshape),))
+    for what, shape in (("target", tshape), ("source", sshape)):
+        if len(shape) < 2:
+            raise ValueError("batch_jacobian: %s shape %s must have rank at least 2 (a batch "
+                             "axis first, then the per-example axes)." % (what, list(shape)))
     if tshape[0] != sshape[0]:
         raise ValueError("Need first dimension of target shape (%s) and source shape (%s) to "
                          "match." % (list(tshape), list(sshape)))
@@ -106,11 +179,13 @@ def batch_jacobian(tape, target, source, unconnected_gradients, use_pfor):
     out_shape = (b,) + inner + sshape[1:]
     # seed j: ones at per-example element j of every example -> shape (n, b, *inner)
     eye = np.eye(n, dtype=target._value.dtype).reshape((n, 1) + inner)
-    seeds = _wrap(np.ascontiguousarray(np.broadcast_to(eye, (n,) + tshape)))
+    seeds = np.ascontiguousarray(np.broadcast_to(eye, (n,) + tshape))
     grads = {}
     if n and source._value.dtype.kind in "fc":
-        run = batched_backprop if use_pfor else _looped_backprop
-        grads = run(records, target, seeds, [source], n)
+        if use_pfor:
+            grads = _run_in_chunks(records, target, seeds, [source], parallel_iterations)
+        else:
+            grads = _looped_backprop(records, target, _wrap(seeds), [source], n)
     g = grads.get(source._id)
     if g is None:  # TF keeps zeros here (never None), in the target's dtype
         return _wrap(np.zeros(out_shape, target._value.dtype))
@@ -162,7 +237,11 @@ def batched_backprop(records, target, seeds, sources, n):
                 saved[out._id] = g
             g = _dense(g)
         needs = [t._id in relevant for t in inputs]
-        if _is_batchable(op, attrs):
+        batch_rule = BATCH_RULES.get(op.name)
+        if batch_rule is not None and needs[0]:
+            input_grads = [_fit_batched(gi, t, n) for gi, t in
+                           zip(batch_rule(g, out, inputs, attrs, n), inputs)]
+        elif _is_batchable(op, attrs):
             input_grads = [None if gi is None else _fit_batched(gi, t, n)
                            for gi, t in zip(op.backward(needs, g, out, inputs, attrs), inputs)]
         else:

@@ -22,6 +22,7 @@ from .tensor import IndexedSlices, Tensor, Variable, _wrap
 __all__ = ["GradientTape", "UnconnectedGradients", "aggregate_gradients", "record", "sum_to"]
 
 _ONES = {}  # dtype -> cached scalar seed of ones
+_ndarray = np.ndarray
 
 
 class UnconnectedGradients(enum.Enum):
@@ -174,11 +175,6 @@ class GradientTape:
             else:
                 _warn_in_context()
 
-    def _finish_use(self):
-        if not self._persistent:
-            self._records = None  # frees everything recorded
-            self._ids = None
-
     def gradient(self, target, sources, output_gradients=None,
                  unconnected_gradients=UnconnectedGradients.NONE):
         """Gradients of ``target`` (summed over all its elements and entries) w.r.t. ``sources``.
@@ -252,8 +248,9 @@ class GradientTape:
 
         One vectorised backward pass: the gradient rules run on a batch of one-hot seeds
         stacked along a new leading axis (no Python loop per target element; see
-        ``tapeflow/jacobian.py``). ``experimental_use_pfor=False`` loops instead and needs a
-        persistent tape. Counts as the one use of a non-persistent tape.
+        ``tapeflow/jacobian.py``); ``parallel_iterations`` caps the seeds per pass (by default
+        passes are sized to bound memory). ``experimental_use_pfor=False`` loops instead and
+        needs a persistent tape. Counts as the one use of a non-persistent tape.
 
         >>> import tapeflow as tf
         >>> x = tf.constant([1.0, 2.0])
@@ -265,7 +262,8 @@ class GradientTape:
                [0., 4.]], dtype=float32)
         """
         from .jacobian import jacobian
-        return jacobian(self, target, sources, unconnected_gradients, experimental_use_pfor)
+        return jacobian(self, target, sources, unconnected_gradients, experimental_use_pfor,
+                        parallel_iterations)
 
     def batch_jacobian(self, target, source, unconnected_gradients=UnconnectedGradients.NONE,
                        parallel_iterations=None, experimental_use_pfor=True):
@@ -283,7 +281,8 @@ class GradientTape:
         TensorShape([2, 2, 2])
         """
         from .jacobian import batch_jacobian
-        return batch_jacobian(self, target, source, unconnected_gradients, experimental_use_pfor)
+        return batch_jacobian(self, target, source, unconnected_gradients, experimental_use_pfor,
+                              parallel_iterations)
 
 
 _IN_CONTEXT_MESSAGE = (
@@ -419,20 +418,28 @@ def backprop(records, targets, seeds, sources):
                     saved[o._id] = g
             g = tuple(_zeros_like(o) if g is None else _dense(g) for o, g in zip(out, gs))
         else:
-            g = grads.pop(out._id, None)
+            oid = out._id
+            g = grads.pop(oid, None)
             if g is None:
                 continue
-            if out._id in source_ids:
-                saved[out._id] = g
+            if oid in source_ids:
+                saved[oid] = g
             if type(g) is IndexedSlices:
                 g = g.to_dense()
-        needs = [t._id in relevant for t in inputs]
+        if len(inputs) == 2:  # most ops: no comprehension (it costs a frame per record)
+            needs = (inputs[0]._id in relevant, inputs[1]._id in relevant)
+        else:
+            needs = [t._id in relevant for t in inputs]
         input_grads = op.backward(needs, g, out, inputs, attrs)
         for t, gi, need in zip(inputs, input_grads, needs):
             if need and gi is not None:
                 if type(gi) is Tensor:
                     gv, tv = gi._value, t._value
-                    if gv.shape != tv.shape or gv.dtype is not tv.dtype:
+                    # two NumPy scalars of one type already match (and .shape/.dtype on
+                    # scalars cost more than the rest of this loop)
+                    kind = type(gv)
+                    if kind is not type(tv) or kind is _ndarray and (
+                            gv.shape != tv.shape or gv.dtype is not tv.dtype):
                         gi = _fit(gi, t, op)
                 elif type(gi) is not IndexedSlices:
                     raise TypeError("gradient rule of %s returned %r instead of a Tensor"

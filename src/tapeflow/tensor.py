@@ -224,6 +224,10 @@ class Tensor:
         return "<tf.Tensor: shape=%s, dtype=%s, numpy=%s>" % (
             self.shape, self.dtype.name, _numpy_repr(self.numpy()))
 
+    def __format__(self, format_spec):
+        """Formats the value as NumPy does, as TF does: ``f"{loss:.4f}"`` -> ``'0.1234'``."""
+        return format(self.numpy(), format_spec)
+
     def __str__(self):
         text = str(self.numpy())
         if "\n" in text:
@@ -241,8 +245,10 @@ class Tensor:
 
 
 def _numpy_repr(value):
+    """The ``numpy=`` part of a repr: multi-line arrays start on a new line, as in TF."""
     if isinstance(value, np.ndarray):
-        return repr(value)
+        text = repr(value)
+        return "\n" + text if "\n" in text else text
     if isinstance(value, (bytes, str)):
         return repr(value)
     return str(value)
@@ -457,7 +463,7 @@ class Variable:
         """The value as a Tensor, watched on every recording tape that auto-watches."""
         if recording and self.trainable:
             for tape in recording:
-                if tape._watch_accessed:
+                if tape._watch_accessed and self._id not in tape._variables:
                     tape._watch_variable(self)
         s = self._snapshot
         if s is None:
@@ -479,10 +485,15 @@ class Variable:
         return v[()].copy() if v.ndim == 0 else v.copy()
 
     def __array__(self, dtype=None, copy=None):
+        """A copy of the value (as in TF), so that mutating it cannot change the variable;
+        ``copy=False`` asks for the variable's own array."""
         v = self._value
         if dtype is not None and v.dtype != dtype:
             return v.astype(dtype)
-        return v.copy() if copy else v
+        return v if copy is False else v.copy()
+
+    def __format__(self, format_spec):
+        return format(self.numpy(), format_spec)
 
     # -- writing -------------------------------------------------------------------------
     def _coerce(self, value, op):
@@ -543,16 +554,32 @@ class Variable:
         array is copied first (copy-on-write), so what a tape saved stays valid.
         """
         s = self._snapshot
-        # references to the snapshot: the slot, ``s`` and getrefcount's argument
-        if s is not None and sys.getrefcount(s) > 3:
+        # unshared snapshot: referenced by the slot and ``s`` only
+        if s is not None and sys.getrefcount(s) > _LOCAL_REFS:
             self._value = self._value.copy()
             self._snapshot = s = None
-        # references to the array: the slot, the snapshot's slot (if any) and the argument
-        expected = 2 if s is None else 3
+        # unshared array: referenced by the slot and the snapshot's slot (if any) only
+        expected = _SLOT_REFS if s is None else _SLOT_REFS + 1
         if sys.getrefcount(self._value) > expected:
             self._value = self._value.copy()
             self._snapshot = None
         return self._value
+
+    # In-place operators would silently rebind the name to a Tensor; TF refuses them.
+    def __iadd__(self, other):
+        raise _inplace_operator_error("+=", "assign_add(value)", "variable + value")
+
+    def __isub__(self, other):
+        raise _inplace_operator_error("-=", "assign_sub(value)", "variable - value")
+
+    def __imul__(self, other):
+        raise _inplace_operator_error("*=", "assign(variable * value)", "variable * value")
+
+    def __itruediv__(self, other):
+        raise _inplace_operator_error("/=", "assign(variable / value)", "variable / value")
+
+    def __ipow__(self, other):
+        raise _inplace_operator_error("**=", "assign(variable ** value)", "variable ** value")
 
     # -- metadata ------------------------------------------------------------------------
     @property
@@ -617,6 +644,31 @@ class Variable:
 
     def __reduce__(self):
         return _rebuild_variable, (self._value.copy(), self.trainable, self._name)
+
+
+def _inplace_operator_error(op, method, expression):
+    return RuntimeError("`variable %s value` with `tf.Variable`s is not supported. Use "
+                        "`variable.%s` to modify the variable, or `out = %s` to get a new "
+                        "Tensor." % (op, method, expression))
+
+
+class _RefProbe:
+    __slots__ = ("item",)
+
+
+def _refcount_baselines():
+    """What ``sys.getrefcount`` reports, in the two patterns ``_inplace_value`` uses, for an
+    object nobody else holds: (held in a slot and a local, held in a slot only). Measured
+    rather than assumed, because interpreters differ (3.14 borrows more references)."""
+    probe = _RefProbe()
+    probe.item = object()
+    local = probe.item
+    in_slot_and_local = sys.getrefcount(local)
+    del local
+    return in_slot_and_local, sys.getrefcount(probe.item)
+
+
+_LOCAL_REFS, _SLOT_REFS = _refcount_baselines()
 
 
 def _rebuild_variable(value, trainable, name):
