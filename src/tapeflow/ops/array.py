@@ -29,7 +29,8 @@ def _shape_arg(shape):
 # -- reshape / broadcast / transpose -------------------------------------------------------
 def _reshape_forward(x, shape):
     try:
-        return np.reshape(x, shape)
+        out = np.reshape(x, shape)
+        return out[()] if not shape else out   # rank 0: a NumPy scalar, like every value
     except ValueError:
         raise ValueError("Input to reshape is a tensor with %d values, but the requested shape %s "
                          "has %s. Reshape keeps the number of elements." % (

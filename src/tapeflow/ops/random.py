@@ -26,8 +26,18 @@ class _SeedState:
 
     def __init__(self):
         self.global_seed = None
-        self.shared = np.random.default_rng()   # ops without any seed
-        self.per_op = {}                         # op seed -> its own stream
+        self._shared = None   # ops without any seed; made on first use (keeps import fast)
+        self.per_op = {}      # op seed -> its own stream
+
+    @property
+    def shared(self):
+        if self._shared is None:
+            self._shared = np.random.default_rng()
+        return self._shared
+
+    @shared.setter
+    def shared(self, rng):
+        self._shared = rng
 
     def reset(self, seed):
         self.global_seed = seed
