@@ -201,10 +201,13 @@ class GradientTape:
         targets = [target] if type(target) is Tensor else [
             _as_tape_tensor(t) for t in nest.flatten(target)]
         single = type(sources) is Tensor or isinstance(sources, Variable)
+        # a flat list/tuple of variables (model.trainable_variables) skips nest's recursion
+        flat = not single and type(sources) in (list, tuple) and all(
+            type(s) is Tensor or isinstance(s, Variable) for s in sources)
         if single:
             source_tensors = [sources if type(sources) is Tensor else self._source(sources)]
         else:
-            source_tensors = [self._source(s) for s in nest.flatten(sources)]
+            source_tensors = [self._source(s) for s in (sources if flat else nest.flatten(sources))]
         seeds = _seeds(targets, output_gradients)
         records = self._records
         if not self._persistent:
@@ -216,7 +219,11 @@ class GradientTape:
             if g is None and zero:
                 g = _zeros_like(t)
             result.append(g)
-        return result[0] if single else nest.pack_sequence_as(sources, result)
+        if single:
+            return result[0]
+        if flat:
+            return result if type(sources) is list else tuple(result)
+        return nest.pack_sequence_as(sources, result)
 
     def _gradient_of_one(self, target, source, zero):
         """``gradient()`` for one target tensor and one source tensor (the common case)."""
