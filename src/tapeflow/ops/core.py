@@ -71,10 +71,15 @@ def defprimitive(name, forward, *vjps, grad=None, multi_output=False):
 def apply(op, inputs, attrs=None):
     """Runs ``op`` on Tensors ``inputs``; records it if a tape is watching one of them."""
     try:
-        if attrs:
-            out = op.forward(*[t._value for t in inputs], **attrs)
+        # explicit tuples for the common arities: a comprehension costs a frame per call
+        n = len(inputs)
+        if n == 1:
+            args = (inputs[0]._value,)
+        elif n == 2:
+            args = (inputs[0]._value, inputs[1]._value)
         else:
-            out = op.forward(*[t._value for t in inputs])
+            args = [t._value for t in inputs]
+        out = op.forward(*args, **attrs) if attrs else op.forward(*args)
     except (ValueError, TypeError, IndexError, ArithmeticError, np.linalg.LinAlgError) as e:
         if isinstance(e, InvalidArgumentError):
             raise
@@ -137,10 +142,16 @@ def _like(x, other, opname):
 
 def binary_args(x, y, opname):
     """Two operands as Tensors of one dtype; mismatched tensor dtypes are an error, as in TF."""
-    if type(x) is Tensor and type(y) is Tensor:
-        if x._value.dtype is not y._value.dtype and x._value.dtype != y._value.dtype:
-            raise _dtype_mismatch(opname, x, y)
-        return x, y
+    tx, ty = type(x), type(y)
+    if tx is Tensor or tx is Variable:   # the common cases first: tensors and variables
+        if tx is Variable:
+            x = x._read()
+        if ty is Tensor or ty is Variable:
+            if ty is Variable:
+                y = y._read()
+            if x._value.dtype is not y._value.dtype and x._value.dtype != y._value.dtype:
+                raise _dtype_mismatch(opname, x, y)
+            return x, y
     if isinstance(x, (Tensor, Variable)):
         x = to_tensor(x)
         y = _like(y, x, opname)
