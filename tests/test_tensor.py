@@ -65,7 +65,7 @@ def test_scalar_conversions():
 
 
 def test_scalar_conversion_errors():
-    with pytest.raises(TypeError, match="single-element"):
+    with pytest.raises(ValueError, match="single-element"):   # TF: NumPy's ValueError
         bool(tf.constant([1.0, 2.0]))
     with pytest.raises(TypeError, match="single-element"):
         float(tf.ones([2, 2]))
@@ -176,7 +176,15 @@ def test_assign_returns_variable_and_checks_shape_and_dtype():
 def test_variable_with_partial_shape_accepts_new_shapes():
     v = tf.Variable([1.0, 2.0], shape=tf.TensorShape([None]))
     v.assign([1.0, 2.0, 3.0])
-    assert v.shape == (3,)
+    assert v.shape.as_list() == [None]          # TF reports the declared shape
+    assert tf.shape(v).numpy().tolist() == [3]  # and the value has the new one
+
+
+def test_variable_with_unknown_shape_keeps_unknown_rank():
+    v = tf.Variable([1.0, 2.0], shape=tf.TensorShape(None))
+    assert v.shape.rank is None
+    v.assign([[1.0], [2.0], [3.0]])
+    assert v.numpy().shape == (3, 1)
 
 
 def test_old_reads_keep_their_value_after_assign():

@@ -31,6 +31,8 @@ class TensorShape(tuple):
     """
 
     def __new__(cls, dims=()):
+        if type(dims) is cls:   # TensorShape(None) iterates as (), which would lose "unknown"
+            return dims
         if dims is None:
             t = tuple.__new__(cls, ())
             t._unknown_rank = True
@@ -146,6 +148,16 @@ class Tensor:
     def get_shape(self):
         return self.shape
 
+    def set_shape(self, shape):
+        """Checks that ``shape`` is compatible with this eager tensor's shape (nothing to set).
+
+        >>> import tapeflow as tf
+        >>> tf.constant([1.0, 2.0]).set_shape([None])
+        """
+        if not TensorShape(shape).is_compatible_with(self._value.shape):
+            raise ValueError("Tensor's shape %s is not compatible with supplied shape %s."
+                             % (self.shape, TensorShape(shape)))
+
     @property
     def dtype(self):
         return _dtypes.from_numpy(self._value.dtype)
@@ -194,9 +206,12 @@ class Tensor:
     def _scalar(self, what):
         v = self._value
         if v.size != 1:
-            raise TypeError("Only single-element tensors can be converted to Python %s; this "
-                            "tensor has shape %s. Reduce it first (e.g. tf.reduce_sum) or index "
-                            "one element." % (what, self.shape))
+            # TF (NumPy underneath) raises ValueError for truth values, TypeError otherwise
+            error = ValueError if what == "bool" else TypeError
+            raise error("Only single-element tensors can be converted to Python %s; this "
+                        "tensor has shape %s (its truth value is ambiguous). Reduce it first "
+                        "(e.g. tf.reduce_any / tf.reduce_all / tf.reduce_sum) or index one element."
+                        % (what, self.shape))
         return v.reshape(()).item() if v.ndim else v.item()
 
     def __len__(self):
@@ -332,6 +347,10 @@ def _to_array_nd(value, dtype=None):
     elif hasattr(value, "__array__") and not isinstance(value, (list, tuple)):
         arr = np.asarray(value)
     else:
+        if value is None:   # NumPy would make a NaN (with a dtype) or an object array
+            raise ValueError("Attempt to convert a value (None) with an unsupported type "
+                             "(<class 'NoneType'>) to a Tensor. Pass a number, a list of numbers, "
+                             "a NumPy array or a tensor.")
         if isinstance(value, (list, tuple)) and any(
                 isinstance(v, (Tensor, Variable)) for v in _flat_items(value)):
             value = _unwrap_nested(value)
@@ -417,6 +436,28 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None):
     return _wrap(_to_array(value, dtype))
 
 
+class _VariableSlice(Tensor):
+    """``v[key]`` for a variable ``v``: the value of the slice, which can also be assigned to
+    (``v[0, 1:3].assign(x)`` writes into ``v``, as in TF).
+
+    >>> import tapeflow as tf
+    >>> v = tf.Variable([1.0, 2.0, 3.0])
+    >>> v[1:].assign([5.0, 6.0]).numpy()
+    array([1., 5., 6.], dtype=float32)
+    """
+
+    __slots__ = ("_variable", "_key")
+
+    def assign(self, value, use_locking=None, name=None, read_value=True):
+        return self._variable._assign_slice(self._key, value, None, "assign")
+
+    def assign_add(self, delta, use_locking=None, name=None, read_value=True):
+        return self._variable._assign_slice(self._key, delta, np.add, "assign_add")
+
+    def assign_sub(self, delta, use_locking=None, name=None, read_value=True):
+        return self._variable._assign_slice(self._key, delta, np.subtract, "assign_sub")
+
+
 class Variable:
     """Mutable state that ops read as a Tensor: weights, counters, metric totals.
 
@@ -433,6 +474,7 @@ class Variable:
 
     __slots__ = ("_value", "_id", "_snapshot", "trainable", "_name", "_shape", "constraint",
                  "aggregation", "synchronization", "path", "__weakref__", "__dict__")
+    __array_priority__ = 100  # np.float32(2) * v defers to the variable's operators, as in TF
 
     def __init__(self, initial_value=None, trainable=None, validate_shape=True, caching_device=None,
                  name=None, variable_def=None, dtype=None, import_scope=None, constraint=None,
@@ -519,19 +561,34 @@ class Variable:
         self._snapshot = None
 
     def assign(self, value, use_locking=None, name=None, read_value=True):
-        """Replaces the value (no gradient flows through an assignment). Returns the variable."""
+        """Replaces the value (no gradient flows through an assignment). Returns the variable
+        (None with ``read_value=False``, as in TF eager)."""
         arr = self._coerce(value, "assign")
         if arr is value or not isinstance(arr, np.ndarray):
             arr = np.array(arr)  # never alias the caller's array; keep an ndarray
         self._set(arr)
-        return self
+        return self if read_value else None
 
     def assign_add(self, delta, use_locking=None, name=None, read_value=True):
         self._set(np.asarray(self._value + self._coerce(delta, "assign_add")))
-        return self
+        return self if read_value else None
 
     def assign_sub(self, delta, use_locking=None, name=None, read_value=True):
         self._set(np.asarray(self._value - self._coerce(delta, "assign_sub")))
+        return self if read_value else None
+
+    def _assign_slice(self, key, value, combine, op):
+        """``self[key] = combine(self[key], value)`` on a fresh copy (earlier reads keep their
+        values); the value must have the slice's shape, as in TF."""
+        arr = self._value.copy()
+        current = arr[key]
+        new = _to_array_nd(value, arr.dtype)
+        if new.shape != np.shape(current):
+            raise ValueError("%s: sliced l-value shape %s does not match r-value shape %s (variable "
+                             "%r of shape %s)" % (op, list(np.shape(current)), list(new.shape),
+                                                  self._name, tuple(arr.shape)))
+        arr[key] = new if combine is None else combine(current, new)
+        self._set(arr)
         return self
 
     def scatter_add(self, sparse_delta, use_locking=False, name=None):
@@ -588,7 +645,10 @@ class Variable:
 
     @property
     def shape(self):
-        return TensorShape(self._value.shape)
+        # A variable made with shape=TensorShape(None) or [None, ...] reports that declared
+        # (partly unknown) shape, as in TF, so that callers know it may change.
+        declared = self._shape
+        return TensorShape(self._value.shape) if declared is None else declared
 
     def get_shape(self):
         return self.shape

@@ -37,12 +37,12 @@ def _install_operators():
         "__pow__": m.pow, "__rpow__": rev(m.pow),
         "__matmul__": linalg.matmul, "__rmatmul__": rev(linalg.matmul),
         "__lt__": m.less, "__le__": m.less_equal, "__gt__": m.greater, "__ge__": m.greater_equal,
-        "__and__": m.logical_and, "__rand__": rev(m.logical_and),
-        "__or__": m.logical_or, "__ror__": rev(m.logical_or),
-        "__xor__": m.logical_xor, "__rxor__": rev(m.logical_xor),
+        "__and__": m.and_, "__rand__": rev(m.and_),
+        "__or__": m.or_, "__ror__": rev(m.or_),
+        "__xor__": m.xor_, "__rxor__": rev(m.xor_),
         "__neg__": lambda self: m.negative(self),
         "__abs__": lambda self: m.abs(self),
-        "__invert__": lambda self: m.logical_not(self),
+        "__invert__": lambda self: m.invert_(self),
         "__pos__": lambda self: self,
         "__getitem__": array.getitem,
         "__eq__": eq, "__ne__": ne,
@@ -50,6 +50,7 @@ def _install_operators():
     for name, fn in ops.items():
         setattr(Tensor, name, fn)
         setattr(Variable, name, (lambda self: self._read()) if name == "__pos__" else fn)
+    Variable.__getitem__ = array.variable_getitem   # v[key].assign(x) writes into v
 
 
 _install_operators()

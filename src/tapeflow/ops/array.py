@@ -5,7 +5,7 @@ import collections as _collections
 from .. import dtypes as _dtypes
 from ..backend import np
 from ..errors import InvalidArgumentError
-from ..tensor import Tensor, Variable, _wrap
+from ..tensor import Tensor, Variable, _VariableSlice, _wrap
 from .core import apply, axis_attr, defprimitive, to_tensor
 
 __all__ = ["reshape", "broadcast_to", "transpose", "expand_dims", "squeeze", "concat", "stack",
@@ -17,6 +17,14 @@ _py_slice = _builtins.slice  # this module defines tf.slice
 
 
 def _shape_arg(shape):
+    try:
+        return _shape_tuple(shape)
+    except (TypeError, ValueError):
+        raise TypeError("a shape must be an int, a list/tuple of ints (None for unknown) or a 1-D "
+                        "integer tensor, got %r" % (shape,)) from None
+
+
+def _shape_tuple(shape):
     if isinstance(shape, (Tensor, Variable)):
         return tuple(int(d) for d in np.asarray(shape._value).reshape(-1))
     if isinstance(shape, np.ndarray):
@@ -138,6 +146,12 @@ def _concat_forward(*xs, axis):
 _CONCAT = defprimitive("ConcatV2", _concat_forward, grad=_concat_grad)
 
 
+def _tensor_list(values, opname):
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+        raise TypeError("%s: expected a list of tensors, got %r" % (opname, values))
+    return list(values)
+
+
 def _common_dtype(tensors, opname):
     if not tensors:
         raise InvalidArgumentError("%s: expected a non-empty list of tensors" % opname)
@@ -159,7 +173,7 @@ def _common_dtype(tensors, opname):
 
 def concat(values, axis, name=None):
     """Joins tensors along an existing axis."""
-    ts = _common_dtype(list(values), "ConcatV2")
+    ts = _common_dtype(_tensor_list(values, "concat"), "ConcatV2")
     if len(ts) == 1:
         return ts[0]
     nd = ts[0]._value.ndim
@@ -178,7 +192,7 @@ def concat(values, axis, name=None):
 
 def stack(values, axis=0, name=None):
     """Stacks rank-R tensors into a rank-(R+1) tensor along ``axis``."""
-    ts = _common_dtype(list(values), "Pack")
+    ts = _common_dtype(_tensor_list(values, "stack"), "Pack")
     nd = ts[0]._value.ndim
     axis = int(axis_attr(axis))
     if not -nd - 1 <= axis <= nd:
@@ -301,22 +315,55 @@ def getitem(tensor, key):
                                    "%s" % (tuple(x._value.shape), e.message)) from None
 
 
+def variable_getitem(variable, key):
+    """``variable[key]``: like ``getitem``, and the result has ``assign*`` (TF's sliced
+    assignment writes into the variable)."""
+    out = getitem(variable, key)
+    sliced = object.__new__(_VariableSlice)
+    sliced._value, sliced._id = out._value, out._id   # the same tensor to every tape
+    sliced._variable, sliced._key = variable, _index_key(key)
+    return sliced
+
+
 # -- gather / scatter ----------------------------------------------------------------------
 def _segment_sum_forward(data, ids, num_segments):
     out = np.zeros((num_segments,) + data.shape[ids.ndim:], data.dtype)
-    np.add.at(out, ids, data)
+    keep = ids >= 0
+    if keep.all():
+        np.add.at(out, ids, data)
+    else:   # TF drops the rows of negative ids (NumPy would wrap them around)
+        np.add.at(out, ids[keep], data[keep])
     return out
 
 
-_SEGMENT_SUM = defprimitive("UnsortedSegmentSum", _segment_sum_forward,
-                            lambda g, ans, data, ids, num_segments: gather(g, ids))
+def _segment_sum_grad(g, ans, data, ids, num_segments):
+    dropped = ids._value < 0
+    if not dropped.any():
+        return gather(g, ids)
+    rows = gather(g, _wrap(np.where(dropped, 0, ids._value)))
+    keep = (~dropped).astype(g._value.dtype)
+    return rows * _wrap(keep.reshape(keep.shape + (1,) * (data._value.ndim - keep.ndim)))
+
+
+_SEGMENT_SUM = defprimitive("UnsortedSegmentSum", _segment_sum_forward, _segment_sum_grad)
 
 
 def unsorted_segment_sum(data, segment_ids, num_segments, name=None):
     """Sums rows of ``data`` into ``num_segments`` buckets by ``segment_ids``."""
     d = to_tensor(data)
     ids = to_tensor(segment_ids)
-    return apply(_SEGMENT_SUM, (d, ids), {"num_segments": int(num_segments)})
+    n = int(num_segments)
+    iv = ids._value
+    if iv.dtype.kind not in "iu":
+        raise InvalidArgumentError("unsorted_segment_sum: segment_ids must be integers, got %s"
+                                   % ids.dtype.name)
+    if d._value.shape[:iv.ndim] != iv.shape:
+        raise InvalidArgumentError("unsorted_segment_sum: segment_ids shape %s must be a prefix of "
+                                   "data shape %s" % (tuple(iv.shape), tuple(d._value.shape)))
+    if iv.size and iv.max() >= n:
+        raise InvalidArgumentError("unsorted_segment_sum: segment id %d is out of range [0, %d); "
+                                   "raise num_segments or fix the ids" % (iv.max(), n))
+    return apply(_SEGMENT_SUM, (d, ids), {"num_segments": n})
 
 
 def _gather_forward(params, indices, axis, batch_dims):
@@ -368,6 +415,19 @@ _GATHER_GRAD = defprimitive("GatherV2Grad", _gather_grad_forward,
                                 gg, indices, axis=axis, batch_dims=batch_dims))
 
 
+def _check_gather_batch_dims(p, i, axis, batch_dims):
+    ps, ish = p._value.shape, i._value.shape
+    if not 0 <= batch_dims <= len(ish) or batch_dims > axis:
+        raise InvalidArgumentError(
+            "gather: batch_dims=%d must be in [-rank(indices), rank(indices)] = [-%d, %d] and at "
+            "most axis=%d (params shape %s, indices shape %s)"
+            % (batch_dims, len(ish), len(ish), axis, tuple(ps), tuple(ish)))
+    if ps[:batch_dims] != ish[:batch_dims]:
+        raise InvalidArgumentError(
+            "gather: the first batch_dims=%d dimensions of params %s and indices %s must be equal"
+            % (batch_dims, tuple(ps), tuple(ish)))
+
+
 def gather(params, indices, validate_indices=None, axis=None, batch_dims=0, name=None):
     """Gathers slices of ``params`` along ``axis`` at ``indices``.
 
@@ -382,6 +442,8 @@ def gather(params, indices, validate_indices=None, axis=None, batch_dims=0, name
     nd = p._value.ndim
     batch_dims = int(batch_dims) % (i._value.ndim + 1) if batch_dims < 0 else int(batch_dims)
     axis = batch_dims if axis is None else _check_axis(axis, p, "gather")
+    if batch_dims:
+        _check_gather_batch_dims(p, i, axis, batch_dims)
     n = p._value.shape[axis] if nd else 0
     iv = i._value
     if iv.size and (iv.min() < -n or iv.max() >= n):
@@ -792,6 +854,11 @@ def repeat(input, repeats, axis=None, name=None):
         axis = 0
     axis = _check_axis(axis, x, "repeat")
     r = np.asarray(to_tensor(repeats)._value)
+    if r.ndim and r.shape != (1,) and r.shape != (x._value.shape[axis],):
+        raise InvalidArgumentError("repeat: repeats of shape %s must be a scalar or have one entry "
+                                   "per element of axis %d (size %d) of the input of shape %s"
+                                   % (tuple(r.shape), axis, x._value.shape[axis],
+                                      tuple(x._value.shape)))
     idx = np.repeat(np.arange(x._value.shape[axis]), r)
     return gather(x, idx, axis=axis)
 
@@ -814,9 +881,10 @@ def in_top_k(targets, predictions, k, name=None):
     if p.ndim != 2 or t.shape != p.shape[:1]:
         raise InvalidArgumentError("in_top_k: predictions must be [batch, classes] and targets "
                                    "[batch], got %s and %s" % (tuple(p.shape), tuple(t.shape)))
-    target_score = p[np.arange(p.shape[0]), t][:, None]
+    valid = (t >= 0) & (t < p.shape[1])   # TF: an out-of-range target is never in the top k
+    target_score = p[np.arange(p.shape[0]), np.where(valid, t, 0)][:, None]
     better = np.sum(p > target_score, axis=1)
-    return _wrap(better < int(k))
+    return _wrap((better < int(k)) & valid & np.isfinite(target_score[:, 0]))
 
 
 def confusion_matrix(labels, predictions, num_classes=None, weights=None, dtype="int32",
@@ -833,8 +901,13 @@ def confusion_matrix(labels, predictions, num_classes=None, weights=None, dtype=
     if y.shape != p.shape:
         raise InvalidArgumentError("confusion_matrix: labels and predictions must have the same "
                                    "size, got %d and %d" % (y.size, p.size))
+    if min(y.min(initial=0), p.min(initial=0)) < 0:
+        raise InvalidArgumentError("confusion_matrix: labels and predictions must be non-negative")
     n = int(num_classes) if num_classes is not None else int(max(y.max(initial=-1),
                                                                p.max(initial=-1)) + 1)
+    if max(y.max(initial=-1), p.max(initial=-1)) >= n:
+        raise InvalidArgumentError("confusion_matrix: labels and predictions must be < "
+                                   "num_classes=%d" % n)
     dt = _dtypes.as_dtype(dtype).np_dtype
     out = np.zeros((n, n), dt)
     w = np.ones(y.shape, dt) if weights is None else np.asarray(
@@ -846,7 +919,12 @@ def confusion_matrix(labels, predictions, num_classes=None, weights=None, dtype=
 def segment_sum(data, segment_ids, name=None):
     """Sums rows of ``data`` by sorted ``segment_ids`` (``num_segments = max(ids) + 1``)."""
     ids = to_tensor(segment_ids)
-    n = int(ids._value.max()) + 1 if ids._value.size else 0
+    iv = ids._value
+    if iv.ndim != 1 or (iv.size and (iv[0] < 0 or np.any(np.diff(iv) < 0))):
+        raise InvalidArgumentError("segment_sum: segment_ids must be a 1-D, non-negative and "
+                                   "sorted (non-decreasing) vector, got %s; use "
+                                   "tf.math.unsorted_segment_sum for unsorted ids" % (iv.tolist(),))
+    n = int(iv.max()) + 1 if iv.size else 0
     return unsorted_segment_sum(data, ids, n)
 
 

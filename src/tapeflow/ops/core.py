@@ -14,6 +14,8 @@ Rules use tapeflow ops, so they are differentiable again.
 Every primitive registered here is listed in ``PRIMITIVES``; the test suite fails if one
 has no finite-difference gradient check.
 """
+import warnings as _warnings
+
 from .. import dtypes as _dtypes
 from .._context import recording
 from ..backend import np
@@ -24,6 +26,13 @@ from ..tensor import Tensor, Variable, _to_array, _wrap
 __all__ = ["defprimitive", "apply", "PRIMITIVES", "to_tensor", "binary_args", "op_error"]
 
 PRIMITIVES = {}
+
+# TF computes inf and NaN silently (log(0) = -inf, 0/0 = nan); NumPy warns. Silence NumPy's
+# floating-point warnings raised inside tapeflow only: the filter is consulted only when a
+# warning is issued, so it costs nothing on the fast path, and users' own NumPy code still warns.
+_warnings.filterwarnings(
+    "ignore", message=r"(divide by zero|invalid value|overflow|underflow) encountered",
+    category=RuntimeWarning, module=r"tapeflow(\.|$)")
 
 
 class Primitive:
@@ -97,6 +106,10 @@ def op_error(name, inputs, cause):
     """An InvalidArgumentError naming the op, its inputs' shapes and dtypes, and the cause."""
     desc = ", ".join("%s %s" % (_dtypes.from_numpy(t._value.dtype).name, tuple(t._value.shape))
                      for t in inputs)
+    if "could not be broadcast" in str(cause):   # NumPy's wording, in TF's terms
+        cause = ("Incompatible shapes: %s. Shapes broadcast only where each dimension is equal or "
+                 "1 (counting from the right); reshape or tf.expand_dims one input"
+                 % " vs. ".join(str(list(t._value.shape)) for t in inputs))
     return InvalidArgumentError(None, name, "%s: %s (inputs: %s) [Op:%s]" % (name, cause, desc, name))
 
 
@@ -136,8 +149,10 @@ def _like(x, other, opname):
     try:
         return _wrap(_to_array(x, target))
     except (TypeError, ValueError) as e:
-        raise TypeError("%s: cannot convert %r to a %s tensor to combine it with a tensor of that "
-                        "dtype: %s" % (opname, x, _dtypes.from_numpy(target).name, e)) from None
+        # keep TF's class: ValueError for None or a ragged list, TypeError for a wrong type
+        error = ValueError if isinstance(e, ValueError) else TypeError
+        raise error("%s: cannot convert %r to a %s tensor to combine it with a tensor of that "
+                    "dtype: %s" % (opname, x, _dtypes.from_numpy(target).name, e)) from None
 
 
 def binary_args(x, y, opname):

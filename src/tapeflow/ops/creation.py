@@ -42,24 +42,37 @@ def constant(value, dtype=None, shape=None, name=None):
     return _wrap(arr)
 
 
+def _dims(shape, opname):
+    """A shape argument as a tuple of sizes; negative sizes are an error, as in TF."""
+    dims = _shape_arg(shape)
+    if any(d < 0 for d in dims):
+        raise InvalidArgumentError("%s: dimensions must be >= 0, got shape %s. Give every "
+                                   "dimension's size explicitly." % (opname, list(dims)))
+    return dims
+
+
 def zeros(shape, dtype=None, name=None):
-    return _wrap(np.zeros(_shape_arg(shape), _np_dtype(dtype)))
+    return _wrap(np.zeros(_dims(shape, "zeros"), _np_dtype(dtype)))
 
 
 def ones(shape, dtype=None, name=None):
-    return _wrap(np.ones(_shape_arg(shape), _np_dtype(dtype)))
+    return _wrap(np.ones(_dims(shape, "ones"), _np_dtype(dtype)))
 
 
 def fill(dims, value, name=None):
     v = to_tensor(value)
-    return _wrap(np.full(_shape_arg(dims), v._value, v._value.dtype))
+    return _wrap(np.full(_dims(dims, "fill"), v._value, v._value.dtype))
 
 
 def eye(num_rows, num_columns=None, batch_shape=None, dtype=None, name=None):
+    _dims([num_rows] + ([] if num_columns is None else [num_columns]), "eye")
     m = np.eye(int(num_rows), None if num_columns is None else int(num_columns), dtype=_np_dtype(dtype))
     if batch_shape is not None:
         m = np.broadcast_to(m, _shape_arg(batch_shape) + m.shape).copy()
     return _wrap(m)
+
+
+_RANGE_DTYPES = ["int32", "int64", "float32", "float64"]
 
 
 def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001 - TF's name
@@ -74,8 +87,12 @@ def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001 -
     vals = [to_tensor(v)._value if isinstance(v, (Tensor, Variable)) else v
             for v in (start, limit, delta)]
     if dtype is None:
-        is_float = any(np.asarray(v).dtype.kind == "f" for v in vals)
-        dtype = "float32" if is_float else "int32"
+        # TF's rule: the widest of the arguments' dtypes in int32 < int64 < float32 < float64,
+        # where a Python int counts as int32 and a Python float as float32
+        kinds = [_RANGE_DTYPES.index(np.dtype(v.dtype).name) if hasattr(v, "dtype") and
+                 np.dtype(v.dtype).name in _RANGE_DTYPES else
+                 (2 if np.asarray(v).dtype.kind == "f" else 0) for v in vals]
+        dtype = _RANGE_DTYPES[max(kinds)]
     if float(np.asarray(vals[2])) == 0:
         raise InvalidArgumentError("range: delta must not be zero")
     return _wrap(np.arange(*[np.asarray(v).item() for v in vals]).astype(_np_dtype(dtype)))
@@ -83,6 +100,8 @@ def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001 -
 
 def linspace(start, stop, num, name=None, axis=0):
     s = to_tensor(start)
+    if int(num) < 0:
+        raise InvalidArgumentError("linspace: num must be >= 0, got %d" % int(num))
     dt = s._value.dtype if s._value.dtype.kind == "f" else np.float32
     out = np.linspace(s._value, to_tensor(stop)._value, int(num), axis=axis).astype(dt)
     return _wrap(out)
@@ -95,10 +114,18 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
         raise InvalidArgumentError("one_hot: indices must be integers, got dtype %s"
                                    % _dtypes.from_numpy(idx.dtype).name)
     depth = int(depth)
-    dt = _np_dtype(dtype if dtype is not None else (
-        to_tensor(on_value).dtype if on_value is not None else None))
-    on = 1 if on_value is None else to_tensor(on_value)._value
-    off = 0 if off_value is None else to_tensor(off_value)._value
+    if depth < 0:
+        raise InvalidArgumentError("one_hot: depth must be non-negative, got %d" % depth)
+    # TF's dtype: ``dtype``, else on_value's, else off_value's, else float32; the two must agree
+    given = [to_tensor(v, dtype and _np_dtype(dtype)) if v is not None and dtype is not None
+             else None if v is None else to_tensor(v) for v in (on_value, off_value)]
+    kinds = [t._value.dtype for t in given if t is not None]
+    if len(kinds) == 2 and kinds[0] != kinds[1]:
+        raise TypeError("one_hot: dtype %s of off_value does not match dtype %s of on_value"
+                        % (given[1].dtype.name, given[0].dtype.name))
+    dt = _np_dtype(dtype) if dtype is not None else (kinds[0] if kinds else _np_dtype(None))
+    on = 1 if given[0] is None else given[0]._value
+    off = 0 if given[1] is None else given[1]._value
     hot = idx[..., None] == np.arange(depth)
     out = np.where(hot, on, off).astype(dt)
     if axis is not None and axis != -1:
@@ -108,7 +135,8 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
 
 def shape(input, out_type=None, name=None):
     """The dynamic shape as an int32 tensor."""
-    v = input.shape if isinstance(input, (Tensor, Variable)) else np.shape(input)
+    # the value's shape: a variable's declared .shape may have unknown (None) dimensions
+    v = (input if isinstance(input, (Tensor, Variable)) else to_tensor(input))._value.shape
     return _wrap(np.asarray(tuple(v), dtype=_np_dtype(out_type, "int32")))
 
 

@@ -185,6 +185,9 @@ def einsum(equation, *inputs, name=None, **kwargs):
     >>> tf.einsum("ij,jk->ik", tf.ones([2, 3]), tf.ones([3, 4])).shape
     TensorShape([2, 4])
     """
+    if not isinstance(equation, str):
+        raise TypeError("einsum: the first argument must be the equation string, e.g. 'ij,jk->ik', "
+                        "got %r" % (equation,))
     if len(inputs) == 1 and isinstance(inputs[0], (list, tuple)):
         inputs = tuple(inputs[0])
     ts = [to_tensor(t) for t in inputs]
@@ -239,7 +242,21 @@ def _square(x, opname):
     if len(sh) < 2 or sh[-1] != sh[-2]:
         raise InvalidArgumentError(None, opname, "%s: input must be a (batch of) square matrices, "
                                    "got shape %s [Op:%s]" % (opname, tuple(sh), opname))
+    if x._value.dtype.kind not in "fc":
+        raise InvalidArgumentError(None, opname, "%s: expected a floating-point matrix, got %s. "
+                                   "Cast it first with tf.cast(x, tf.float32) [Op:%s]"
+                                   % (opname, x.dtype.name, opname))
     return x
+
+
+def _half_via_single(fn):
+    """``fn`` computed in float32 for float16 input (NumPy's LAPACK has no float16; TF has)."""
+    def forward(a, *rest, **attrs):
+        if a.dtype == np.float16:
+            rest = [r.astype(np.float32) for r in rest]
+            return fn(a.astype(np.float32), *rest, **attrs).astype(np.float16)
+        return fn(a, *rest, **attrs)
+    return forward
 
 
 def _inv_forward(a):
@@ -250,7 +267,7 @@ def _inv_forward(a):
 
 
 # d(A⁻¹) = −A⁻¹ dA A⁻¹  ⇒  dA = −A⁻ᵀ g A⁻ᵀ
-_INV = defprimitive("MatrixInverse", _inv_forward,
+_INV = defprimitive("MatrixInverse", _half_via_single(_inv_forward),
                     lambda g, ans, a: -matmul(matmul(ans, g, transpose_a=True), ans,
                                               transpose_b=True))
 
@@ -275,7 +292,7 @@ def _det_grad(g, ans, a):
     return scale * matrix_transpose(inv(a))
 
 
-_DET = defprimitive("MatrixDeterminant", lambda a: np.linalg.det(a), _det_grad)
+_DET = defprimitive("MatrixDeterminant", _half_via_single(np.linalg.det), _det_grad)
 
 
 def det(input, name=None):
@@ -299,7 +316,7 @@ def _solve_grad(needs, g, ans, a, b, adjoint):
     return ga, gb if needs[1] else None
 
 
-_SOLVE = defprimitive("MatrixSolve", _solve_forward, grad=_solve_grad)
+_SOLVE = defprimitive("MatrixSolve", _half_via_single(_solve_forward), grad=_solve_grad)
 
 
 def solve(matrix, rhs, adjoint=False, name=None):

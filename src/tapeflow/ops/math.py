@@ -8,6 +8,7 @@ import math as _math
 
 from .. import dtypes as _dtypes
 from ..backend import np
+from ..errors import InvalidArgumentError
 import operator as _operator
 
 from .._context import next_id, recording
@@ -50,12 +51,17 @@ def _binary(op):
     return fn
 
 
-def _unary(op):
+def _unary(op, float_only=False):
+    """The public function of a unary primitive; ``float_only`` ops refuse integer and bool
+    tensors, as TF's do (NumPy would silently compute in float64)."""
     forward, opname, differentiable = op.forward, op.name, op.differentiable
 
     def fn(x, name=None):
         if type(x) is not Tensor:
             x = to_tensor(x)
+        # (float scalars are recognised by type alone: cheaper than reading a dtype)
+        if float_only and type(x._value) not in _FLOAT_SCALARS and x._value.dtype.kind not in "fc":
+            raise _not_float(opname, x)
         try:
             out = forward(x._value)
         except (ValueError, TypeError, ArithmeticError) as e:
@@ -70,6 +76,18 @@ def _unary(op):
     return fn
 
 
+_FLOAT_SCALARS = frozenset([np.float16, np.float32, np.float64, np.complex64, np.complex128])
+
+
+def _not_float(opname, x):
+    dt = _dtypes.from_numpy(x._value.dtype).name
+    return InvalidArgumentError(
+        None, opname, "Value for attr 'T' of %s is not in the list of allowed values: half, "
+        "float, double, complex64, complex128 (input of shape %s). Cast it first: "
+        "tf.%s(tf.cast(x, tf.float32)) [Op:%s]"
+        % (dt, tuple(x._value.shape), opname.lower(), opname))
+
+
 # -- arithmetic ----------------------------------------------------------------------------
 _ADD = defprimitive("AddV2", _operator.add, lambda g, ans, x, y: g, lambda g, ans, x, y: g)
 _SUB = defprimitive("Sub", _operator.sub, lambda g, ans, x, y: g, lambda g, ans, x, y: -g)
@@ -77,8 +95,19 @@ _MUL = defprimitive("Mul", _operator.mul, lambda g, ans, x, y: g * y, lambda g, 
 _DIV = defprimitive("RealDiv", _operator.truediv,
                     lambda g, ans, x, y: g / y,
                     lambda g, ans, x, y: -g * ans / y)          # d(x/y)/dy = -x/y² = -ans/y
-_FLOORDIV = defprimitive("FloorDiv", np.floor_divide)           # piecewise constant: no gradient
-_MOD = defprimitive("FloorMod", np.mod,
+def _int_checked(fn):
+    """``fn`` that refuses an integer division by zero, as TF does (NumPy returns 0)."""
+    def forward(x, y):
+        if x.dtype.kind in "iu" and not np.all(y):
+            raise ZeroDivisionError("Integer division by zero. Make sure the divisor has no "
+                                    "zeros, e.g. with tf.where(y == 0, 1, y)")
+        return fn(x, y)
+    return forward
+
+
+# FloorDiv is piecewise constant: no gradient
+_FLOORDIV = defprimitive("FloorDiv", _int_checked(np.floor_divide))
+_MOD = defprimitive("FloorMod", _int_checked(np.mod),
                     lambda g, ans, x, y: g,
                     lambda g, ans, x, y: -g * floor(x / y))
 
@@ -217,29 +246,29 @@ negative = _unary(_NEG)
 abs = _unary(_ABS)  # noqa: A001
 sign = _unary(_SIGN)
 square = _unary(_SQUARE)
-sqrt = _unary(_SQRT)
-rsqrt = _unary(_RSQRT)
-exp = _unary(_EXP)
-expm1 = _unary(_EXPM1)
-log = _unary(_LOG)
-log1p = _unary(_LOG1P)
-sin = _unary(_SIN)
-cos = _unary(_COS)
-tan = _unary(_TAN)
-asin = _unary(_ASIN)
-acos = _unary(_ACOS)
-atan = _unary(_ATAN)
-sinh = _unary(_SINH)
-cosh = _unary(_COSH)
-tanh = _unary(_TANH)
-sigmoid = _unary(_SIGMOID)
-softplus = _unary(_SOFTPLUS)
-softsign = _unary(_SOFTSIGN)
+sqrt = _unary(_SQRT, float_only=True)
+rsqrt = _unary(_RSQRT, float_only=True)
+exp = _unary(_EXP, float_only=True)
+expm1 = _unary(_EXPM1, float_only=True)
+log = _unary(_LOG, float_only=True)
+log1p = _unary(_LOG1P, float_only=True)
+sin = _unary(_SIN, float_only=True)
+cos = _unary(_COS, float_only=True)
+tan = _unary(_TAN, float_only=True)
+asin = _unary(_ASIN, float_only=True)
+acos = _unary(_ACOS, float_only=True)
+atan = _unary(_ATAN, float_only=True)
+sinh = _unary(_SINH, float_only=True)
+cosh = _unary(_COSH, float_only=True)
+tanh = _unary(_TANH, float_only=True)
+sigmoid = _unary(_SIGMOID, float_only=True)
+softplus = _unary(_SOFTPLUS, float_only=True)
+softsign = _unary(_SOFTSIGN, float_only=True)
 reciprocal = _unary(_RECIPROCAL)
 round = _unary(_ROUND)  # noqa: A001
-floor = _unary(_FLOOR)
-ceil = _unary(_CEIL)
-erf = _unary(_ERF)
+floor = _unary(_FLOOR, float_only=True)
+ceil = _unary(_CEIL, float_only=True)
+erf = _unary(_ERF, float_only=True)
 
 
 def log_sigmoid(x, name=None):
@@ -334,6 +363,8 @@ def clip_by_norm(t, clip_norm, axes=None, name=None):
 def global_norm(t_list, name=None):
     """sqrt(Σ‖t‖²) over every tensor in ``t_list`` (None entries are skipped)."""
     from .reduce import reduce_sum
+    if isinstance(t_list, (Tensor, str)) or not hasattr(t_list, "__iter__"):
+        raise TypeError("global_norm: t_list must be a sequence of tensors, got %r" % (t_list,))
     terms = [reduce_sum(t * t) for t in (to_tensor(t) for t in t_list if t is not None)]
     if not terms:
         raise ValueError("global_norm: t_list has no tensors")
@@ -396,10 +427,27 @@ _LESS = defprimitive("Less", np.less)
 _LESS_EQUAL = defprimitive("LessEqual", np.less_equal)
 _GREATER = defprimitive("Greater", np.greater)
 _GREATER_EQUAL = defprimitive("GreaterEqual", np.greater_equal)
-_AND = defprimitive("LogicalAnd", np.logical_and)
-_OR = defprimitive("LogicalOr", np.logical_or)
-_XOR = defprimitive("LogicalXor", np.logical_xor)
-_NOT = defprimitive("LogicalNot", np.logical_not)
+def _bool_only(fn, opname):
+    """``fn`` on bool tensors only: TF's logical ops reject other dtypes."""
+    def forward(*xs):
+        for x in xs:
+            if x.dtype != np.bool_:
+                raise TypeError("%s expects bool tensors but got %s. Compare first (e.g. x > 0) "
+                                "or use tf.cast(x, tf.bool)"
+                                % (opname, _dtypes.from_numpy(x.dtype).name))
+        return fn(*xs)
+    return forward
+
+
+_AND = defprimitive("LogicalAnd", _bool_only(np.logical_and, "LogicalAnd"))
+_OR = defprimitive("LogicalOr", _bool_only(np.logical_or, "LogicalOr"))
+_XOR = defprimitive("LogicalXor", _bool_only(np.logical_xor, "LogicalXor"))
+_NOT = defprimitive("LogicalNot", _bool_only(np.logical_not, "LogicalNot"))
+# The operators & | ^ ~ are logical on bool tensors and bitwise on integers (TF's rule).
+_BITWISE_AND = defprimitive("BitwiseAnd", np.bitwise_and)
+_BITWISE_OR = defprimitive("BitwiseOr", np.bitwise_or)
+_BITWISE_XOR = defprimitive("BitwiseXor", np.bitwise_xor)
+_INVERT = defprimitive("Invert", np.invert)
 _IS_NAN = defprimitive("IsNan", np.isnan)
 _IS_INF = defprimitive("IsInf", np.isinf)
 _IS_FINITE = defprimitive("IsFinite", np.isfinite)
@@ -414,9 +462,32 @@ logical_and = _binary(_AND)
 logical_or = _binary(_OR)
 logical_xor = _binary(_XOR)
 logical_not = _unary(_NOT)
-is_nan = _unary(_IS_NAN)
-is_inf = _unary(_IS_INF)
-is_finite = _unary(_IS_FINITE)
+bitwise_and = _binary(_BITWISE_AND)
+bitwise_or = _binary(_BITWISE_OR)
+bitwise_xor = _binary(_BITWISE_XOR)
+invert = _unary(_INVERT)
+
+
+def _logical_or_bitwise(logical, bitwise):
+    def operator(x, y):
+        x, y = binary_args(x, y, logical.__name__)
+        return (logical if x._value.dtype == np.bool_ else bitwise)(x, y)
+    return operator
+
+
+and_ = _logical_or_bitwise(logical_and, bitwise_and)
+or_ = _logical_or_bitwise(logical_or, bitwise_or)
+xor_ = _logical_or_bitwise(logical_xor, bitwise_xor)
+
+
+def invert_(x):
+    x = to_tensor(x)
+    return (logical_not if x._value.dtype == np.bool_ else invert)(x)
+
+
+is_nan = _unary(_IS_NAN, float_only=True)
+is_inf = _unary(_IS_INF, float_only=True)
+is_finite = _unary(_IS_FINITE, float_only=True)
 
 
 # -- selection -----------------------------------------------------------------------------
@@ -477,6 +548,9 @@ def _sum_arrays(xs):
 
 def add_n(inputs, name=None):
     """Sums a list of tensors of the same shape and dtype."""
+    if isinstance(inputs, str) or not hasattr(inputs, "__iter__"):
+        raise ValueError("add_n: inputs must be an iterable of at least one tensor of one dtype "
+                         "and shape, got %r" % (inputs,))
     if not inputs:
         raise ValueError("add_n: inputs must be a non-empty list of tensors")
     ts = [to_tensor(t) for t in inputs]

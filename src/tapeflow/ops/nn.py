@@ -210,6 +210,9 @@ def log_softmax(logits, axis=None, name=None):
 
 
 def _softmax_axis(axis, x, opname):
+    if x._value.dtype.kind not in "fc":   # TF's softmax is float-only (NumPy would give float64)
+        raise InvalidArgumentError("%s: expected a floating-point tensor, got %s. Cast it first "
+                                   "with tf.cast(logits, tf.float32)." % (opname, x.dtype.name))
     if axis is None or axis == -1:
         return -1
     return _check_axis(axis, x, opname)

@@ -12,7 +12,7 @@ from .. import dtypes as _dtypes
 from ..backend import np
 from ..errors import InvalidArgumentError
 from ..tensor import Tensor, Variable, _wrap
-from .array import _shape_arg
+from .creation import _dims
 from .core import to_tensor
 
 __all__ = ["set_seed", "get_seed", "normal", "uniform", "truncated_normal", "categorical",
@@ -68,6 +68,8 @@ def set_seed(seed):
     >>> bool((a.numpy() == b.numpy()).all())
     True
     """
+    if seed is not None and not isinstance(seed, (int, np.integer)):
+        raise TypeError("set_seed: seed must be an integer or None, got %r" % (seed,))
     _state.reset(None if seed is None else int(seed))
 
 
@@ -101,7 +103,7 @@ def _standard_normal(rng, shape, dt):
 
 def _normal(rng, shape, mean, stddev, dtype):
     dt = _float_dtype(dtype, "random.normal")
-    z = _standard_normal(rng, _shape_arg(shape), dt)
+    z = _standard_normal(rng, _dims(shape, "random.normal"), dt)
     mean, stddev = _scalar_param(mean, dt), _scalar_param(stddev, dt)
     return _wrap((z * stddev + mean).astype(dt, copy=False))
 
@@ -118,14 +120,14 @@ def _truncated(rng, shape, dt):
 
 def _truncated_normal(rng, shape, mean, stddev, dtype):
     dt = _float_dtype(dtype, "random.truncated_normal")
-    z = _truncated(rng, _shape_arg(shape), dt)
+    z = _truncated(rng, _dims(shape, "random.truncated_normal"), dt)
     mean, stddev = _scalar_param(mean, dt), _scalar_param(stddev, dt)
     return _wrap((z * stddev + mean).astype(dt, copy=False))
 
 
 def _uniform(rng, shape, minval, maxval, dtype):
     dt = _dtypes.as_dtype(dtype)
-    shape = _shape_arg(shape)
+    shape = _dims(shape, "random.uniform")
     if dt.is_integer:
         if maxval is None:
             raise ValueError("Must specify maxval for integer dtype %s" % dt.name)
@@ -191,6 +193,8 @@ def categorical(logits, num_samples, dtype=None, seed=None, name=None):
         raise InvalidArgumentError("categorical: logits must be 2-D [batch, classes], got shape %s"
                                    % (tuple(z.shape),))
     n = int(num_samples)
+    if n < 0:
+        raise InvalidArgumentError("categorical: num_samples must be >= 0, got %d" % n)
     rng = _state.stream(seed)
     u = rng.random((z.shape[0], n, z.shape[1]))
     gumbel = -np.log(-np.log(np.maximum(u, np.finfo(np.float64).tiny)))
@@ -260,7 +264,7 @@ class Generator:
     def uniform_full_int(self, shape, dtype="int64", name=None):
         dt = _dtypes.as_dtype(dtype).np_dtype
         info = np.iinfo(dt)
-        return _wrap(self._rng.integers(info.min, info.max, size=_shape_arg(shape), dtype=dt,
+        return _wrap(self._rng.integers(info.min, info.max, size=_dims(shape, "uniform_full_int"), dtype=dt,
                                         endpoint=True))
 
     def split(self, count=1):
@@ -280,4 +284,7 @@ def get_global_generator():
 
 
 def set_global_generator(generator):
+    if not isinstance(generator, Generator):
+        raise TypeError("set_global_generator: expected a tf.random.Generator, got %r"
+                        % (generator,))
     _global_generator[:] = [generator]

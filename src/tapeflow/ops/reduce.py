@@ -1,4 +1,6 @@
 """Reductions over axes: sum, mean, max, min, prod, logsumexp, variance, std, any, all."""
+import math as _math
+
 from .. import dtypes as _dtypes
 from .._context import recording
 from ..backend import np
@@ -13,7 +15,7 @@ __all__ = ["reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_prod
            "argmax", "argmin", "count_nonzero"]
 
 
-def _norm_axes(axis, ndim):
+def _norm_axes(axis, ndim, opname="reduce"):
     """Axes as a sorted tuple of non-negative ints (None: all axes)."""
     if axis is None:
         return tuple(range(ndim))
@@ -21,8 +23,8 @@ def _norm_axes(axis, ndim):
     out = []
     for a in axes:
         if not -ndim <= a < max(ndim, 1):
-            raise InvalidArgumentError("axis %d is out of range for a tensor of rank %d"
-                                       % (a, ndim))
+            raise InvalidArgumentError("%s: axis %d is out of range for a tensor of rank %d; "
+                                       "use an axis in [-%d, %d)" % (opname, a, ndim, ndim, ndim))
         out.append(a % ndim if ndim else 0)
     return tuple(sorted(set(out)))
 
@@ -82,7 +84,9 @@ def _mean_forward(x, axis, keepdims):
         return (np.sum(x, axis=axis, keepdims=keepdims) // max(_count_arr(x, axis), 1)).astype(x.dtype)
     if x.dtype.itemsize < 4:  # float16: let NumPy accumulate in higher precision
         return np.mean(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
-    return np.add.reduce(x, axis=axis, keepdims=keepdims) * (1.0 / max(_count_arr(x, axis), 1))
+    n = _count_arr(x, axis)
+    # the mean of nothing is 0/0 = NaN, as in TF
+    return np.add.reduce(x, axis=axis, keepdims=keepdims) * (1.0 / n if n else _math.nan)
 
 
 def _count_arr(x, axis):
@@ -106,10 +110,23 @@ def _extreme_grad(g, ans, x, axis, keepdims):
     return _expand_back(g, x, axis, keepdims) * mask / count
 
 
-_MAX = defprimitive("Max", lambda x, axis, keepdims: np.max(x, axis=axis, keepdims=keepdims),
-                    _extreme_grad)
-_MIN = defprimitive("Min", lambda x, axis, keepdims: np.min(x, axis=axis, keepdims=keepdims),
-                    _extreme_grad)
+def _extreme_forward(reduce, identity):
+    """max/min; an empty reduction gives the reducer's identity (-inf/+inf, or the integer
+    dtype's lowest/highest value), as TF does, where NumPy raises."""
+    def forward(x, axis, keepdims):
+        if x.size:
+            return reduce(x, axis=axis, keepdims=keepdims)
+        if x.dtype.kind == "f":
+            initial = identity * np.inf
+        else:
+            info = np.iinfo(x.dtype)
+            initial = info.min if identity < 0 else info.max
+        return reduce(x, axis=axis, keepdims=keepdims, initial=initial)
+    return forward
+
+
+_MAX = defprimitive("Max", _extreme_forward(np.max, -1), _extreme_grad)
+_MIN = defprimitive("Min", _extreme_forward(np.min, 1), _extreme_grad)
 
 
 def _prod_grad(g, ans, x, axis, keepdims):
@@ -144,7 +161,12 @@ def _reduce(op, input_tensor, axis, keepdims):
     x = to_tensor(input_tensor)
     axis = axis_attr(axis)
     if axis is not None:
-        _norm_axes(axis, x._value.ndim)  # validates: a clear error instead of NumPy's
+        _norm_axes(axis, x._value.ndim, op.name)  # validates: a clear error instead of NumPy's
+    if x._value.dtype.kind in "bOS" and op is not _ANY and op is not _ALL:
+        raise InvalidArgumentError(
+            "%s: a %s tensor cannot be reduced arithmetically. Cast it first, e.g. "
+            "tf.cast(x, tf.int32), or use tf.reduce_any / tf.reduce_all."
+            % (op.name, _dtypes.from_numpy(x._value.dtype).name))
     return apply(op, (x,), {"axis": axis, "keepdims": bool(keepdims)})
 
 
@@ -176,11 +198,20 @@ def reduce_prod(input_tensor, axis=None, keepdims=False, name=None):
 
 
 def reduce_any(input_tensor, axis=None, keepdims=False, name=None):
-    return _reduce(_ANY, input_tensor, axis, keepdims)
+    return _reduce(_ANY, _bool_input(input_tensor, "Any"), axis, keepdims)
+
+
+def _bool_input(x, opname):
+    x = to_tensor(x)
+    if x._value.dtype != np.bool_:
+        raise InvalidArgumentError("%s: expected a bool tensor, got %s. Compare first (e.g. x > 0) "
+                                   "or use tf.cast(x, tf.bool)."
+                                   % (opname, _dtypes.from_numpy(x._value.dtype).name))
+    return x
 
 
 def reduce_all(input_tensor, axis=None, keepdims=False, name=None):
-    return _reduce(_ALL, input_tensor, axis, keepdims)
+    return _reduce(_ALL, _bool_input(input_tensor, "All"), axis, keepdims)
 
 
 def reduce_logsumexp(input_tensor, axis=None, keepdims=False, name=None):
@@ -198,6 +229,10 @@ def reduce_logsumexp(input_tensor, axis=None, keepdims=False, name=None):
 def reduce_variance(input_tensor, axis=None, keepdims=False, name=None):
     """Population variance (divides by N)."""
     x = to_tensor(input_tensor)
+    if x._value.dtype.kind not in "fc":   # TF refuses integers here (their mean truncates)
+        raise TypeError("reduce_variance: input must be either real or complex, got %s. Cast it "
+                        "first with tf.cast(x, tf.float32)."
+                        % _dtypes.from_numpy(x._value.dtype).name)
     mean = reduce_mean(x, axis=axis, keepdims=True)
     d = x - mean
     return reduce_mean(d * d, axis=axis, keepdims=keepdims)
