@@ -240,6 +240,38 @@ class Dataset:
         return _sources.ZipDataset(datasets)
 
     @staticmethod
+    def sample_from_datasets(datasets, weights=None, seed=None, stop_on_empty_dataset=False,
+                             rerandomize_each_iteration=None):
+        """Each element from one of ``datasets``, drawn with probabilities ``weights``
+        (default equal). An exhausted input drops out and the others' weights are
+        renormalised, unless ``stop_on_empty_dataset=True`` ends the pass there. With a
+        seed every pass draws the same sequence unless ``rerandomize_each_iteration``.
+
+        >>> import tapeflow as tf
+        >>> ds = tf.data.Dataset.sample_from_datasets(
+        ...     [tf.data.Dataset.range(3), tf.data.Dataset.range(10, 13)], seed=1)
+        >>> sorted(int(x) for x in ds)
+        [0, 1, 2, 10, 11, 12]
+        """
+        return _sampling.SampleFromDatasets(datasets, weights, seed, stop_on_empty_dataset,
+                                            rerandomize_each_iteration)
+
+    @staticmethod
+    def choose_from_datasets(datasets, choice_dataset, stop_on_empty_dataset=True):
+        """Each element from ``datasets[i]`` for the next ``i`` (a scalar int64) of
+        ``choice_dataset``. When the chosen input is exhausted the pass ends
+        (``stop_on_empty_dataset=True``) or that choice is skipped.
+
+        >>> import tapeflow as tf
+        >>> choice = tf.data.Dataset.range(2).repeat(2)
+        >>> ds = tf.data.Dataset.choose_from_datasets(
+        ...     [tf.data.Dataset.range(3), tf.data.Dataset.range(10, 13)], choice)
+        >>> [int(x) for x in ds]
+        [0, 10, 1, 11]
+        """
+        return _sampling.ChooseFromDatasets(datasets, choice_dataset, stop_on_empty_dataset)
+
+    @staticmethod
     def list_files(file_pattern, shuffle=None, seed=None, name=None):
         """The file names matching a glob pattern (or list of them), shuffled each pass
         unless ``shuffle=False`` (then sorted). No match is an ``InvalidArgumentError``.
@@ -495,4 +527,5 @@ from . import batching as _batching  # noqa: E402  (the nodes subclass Dataset)
 from . import control as _control  # noqa: E402
 from . import files as _files  # noqa: E402
 from . import mapping as _mapping  # noqa: E402
+from . import sampling as _sampling  # noqa: E402
 from . import sources as _sources  # noqa: E402

@@ -6,7 +6,7 @@ import importlib as _importlib
 
 _SUBMODULES = ("layers", "losses", "optimizers", "metrics", "callbacks", "initializers",
                "activations", "regularizers", "constraints", "datasets", "utils", "models",
-               "backend", "saving")
+               "backend", "saving", "preprocessing")
 # Top-level names: name -> (module, attribute).
 _ATTRS = {"Model": (".models", "Model"), "Sequential": (".models", "Sequential"),
           "Input": (".layers", "Input"), "Layer": (".layers", "Layer"),

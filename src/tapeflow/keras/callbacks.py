@@ -280,7 +280,7 @@ class ProgbarLogger(Callback):
 
     def on_test_end(self, logs=None):
         if not self._in_fit:
-            self.progbar.update(self.seen, list((logs or {}).items()), finalize=True)
+            self._finalize(logs)
 
     def on_predict_begin(self, logs=None):
         self._new_bar()
@@ -291,11 +291,18 @@ class ProgbarLogger(Callback):
             self.progbar.update(self.seen, None, finalize=False)
 
     def on_predict_end(self, logs=None):
-        self.progbar.update(self.seen, None, finalize=True)
+        self._finalize(None)
 
     def on_epoch_end(self, epoch, logs=None):
         if self.progbar is None:
             self._new_bar()
+        self._finalize(logs)
+
+    def _finalize(self, logs):
+        # An unknown step count (a dataset of unknown length) is learnt from the first
+        # pass, so the last line reads "4/4" and later epochs draw a full bar, as in Keras.
+        self.target = self.target or self.seen
+        self.progbar.target = self.target
         self.progbar.update(self.seen, list((logs or {}).items()), finalize=True)
 
 

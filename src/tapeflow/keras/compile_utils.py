@@ -38,9 +38,15 @@ def _resolve_loss(identifier):
 
 
 class CompileLoss:
-    """The compiled loss: one loss, or one per output (list or dict), weighted and summed."""
+    """The compiled loss: one loss, or one per output (list or dict), weighted and summed.
 
-    def __init__(self, loss, loss_weights=None):
+    ``output_names`` (a functional model's output layer names) lets a dict of losses or
+    targets address a model that returns a list. With several losses, each one's
+    unweighted value is also tracked as ``<output>_loss`` (``metrics``), as in Keras.
+    """
+
+    def __init__(self, loss, loss_weights=None, output_names=None):
+        self.output_names = list(output_names) if output_names else None
         if isinstance(loss, dict):
             self.keys = list(loss)
             self.fns = [_resolve_loss(loss[k]) for k in self.keys]
@@ -65,15 +71,46 @@ class CompileLoss:
             self.weights = list(loss_weights)
         else:
             self.weights = [float(loss_weights)] * len(self.fns)
+        self.metrics = []
+        if not self.single and sum(fn is not None for fn in self.fns) > 1:
+            metrics = _metrics()
+            self.metrics = [metrics.Mean(name="%s_loss" % self._term_name(i, fn))
+                            for i, fn in enumerate(self.fns) if fn is not None]
+
+    def _term_name(self, i, fn):
+        if self.keys is not None:
+            return self.keys[i]
+        if self.output_names is not None and i < len(self.output_names):
+            return self.output_names[i]
+        return getattr(fn, "name", None) or "output_%d" % (i + 1)
+
+    def _by_name(self, values):
+        """A list aligned with ``output_names`` -> a dict keyed by them."""
+        if isinstance(values, (list, tuple)) and self.output_names is not None \
+                and len(values) == len(self.output_names):
+            return dict(zip(self.output_names, values))
+        return values
 
     def _pairs(self, y_true, y_pred):
         if self.single:
             return [(y_true, y_pred)]
         if self.keys is not None:
+            y_pred, y_true = self._by_name(y_pred), self._by_name(y_true)
             if not isinstance(y_pred, dict):
                 raise ValueError("The loss is a dict of %s but the model returned %s, not a dict."
                                  % (self.keys, type(y_pred).__name__))
-            return [(y_true[k], y_pred[k]) for k in self.keys]
+            if not isinstance(y_true, dict):
+                raise ValueError("The loss is a dict of %s: pass the targets as a dict with "
+                                 "those keys (or a list in the order of the model's outputs). "
+                                 "Received %s." % (self.keys, type(y_true).__name__))
+            missing = [k for k, fn in zip(self.keys, self.fns)
+                       if fn is not None and k not in y_true]
+            if missing:
+                raise KeyError("The loss has entries %s but the targets (y) have no such keys; "
+                               "received keys %s." % (missing, sorted(y_true)))
+            return [(y_true.get(k), y_pred[k]) for k in self.keys]
+        if isinstance(y_true, dict) and self.output_names is not None:
+            y_true = [y_true.get(name) for name in self.output_names]
         y_true = y_true if isinstance(y_true, (list, tuple)) else [y_true]
         y_pred = y_pred if isinstance(y_pred, (list, tuple)) else [y_pred]
         if len(y_pred) != len(self.fns) or len(y_true) != len(self.fns):
@@ -84,6 +121,11 @@ class CompileLoss:
     def __call__(self, y_true, y_pred, sample_weight=None):
         if self.single:
             fn = self.fns[0]
+            if isinstance(y_pred, (list, tuple)) and len(y_pred) == 1:
+                # Model(inputs, [output]): the one loss applies to the one output
+                y_pred = y_pred[0]
+                y_true = _only(y_true)
+                sample_weight = _only(sample_weight)
             if fn is None:
                 return None
             value = fn(y_true, y_pred, sample_weight=sample_weight)
@@ -91,18 +133,31 @@ class CompileLoss:
             return value if w is None else value * float(w)
         terms = []
         weights = sample_weight if isinstance(sample_weight, (list, tuple, dict)) else None
+        if weights is not None and self.keys is not None:
+            weights = self._by_name(weights)
+        trackers = iter(self.metrics)
         for i, ((yt, yp), fn, w) in enumerate(zip(self._pairs(y_true, y_pred), self.fns,
                                                   self.weights)):
-            if fn is None or yt is None:
+            if fn is None:
+                continue
+            tracker = next(trackers, None)
+            if yt is None:
                 continue
             sw = sample_weight
             if weights is not None:
                 sw = weights[self.keys[i]] if isinstance(weights, dict) else weights[i]
             value = fn(yt, yp, sample_weight=sw)
+            if tracker is not None:  # the unweighted loss, averaged over samples like `loss`
+                tracker.update_state(value, sample_weight=int(yp.shape[0]))
             terms.append(value if w is None else value * float(w))
         if not terms:
             return None
         return terms[0] if len(terms) == 1 else _add_n(terms)
+
+
+def _only(value):
+    """The element of a one-element list/tuple, else ``value`` itself."""
+    return value[0] if isinstance(value, (list, tuple)) and len(value) == 1 else value
 
 
 def _is_accuracy(name):
@@ -146,6 +201,8 @@ def _resolve_metric(identifier, y_true, y_pred):
         wrapper = metrics.MeanMetricWrapper
         name = identifier if isinstance(identifier, str) else getattr(obj, "__name__", None)
         obj = wrapper(obj, name=name)
+    elif isinstance(identifier, str) and obj.name != identifier:
+        CompileMetrics._rename(obj, identifier, replace=True)  # Keras keeps the string: "AUC"
     return obj
 
 
@@ -155,12 +212,14 @@ class CompileMetrics:
 
     name = "compile_metrics"
 
-    def __init__(self, metrics=None, weighted_metrics=None):
+    def __init__(self, metrics=None, weighted_metrics=None, output_names=None):
+        self.output_names = list(output_names) if output_names else None
         self._spec = metrics
         self._weighted_spec = weighted_metrics
         self._metrics = None
         self._weighted = None
         self._per_output = None
+        self._names = None
 
     @property
     def built(self):
@@ -186,38 +245,51 @@ class CompileMetrics:
             trues = [y_true[k] for k in keys]
         elif isinstance(y_pred, (list, tuple)):
             keys, preds = None, list(y_pred)
-            trues = list(y_true) if isinstance(y_true, (list, tuple)) else [y_true]
+            if self.output_names is not None and len(self.output_names) == len(preds):
+                keys = self.output_names  # a functional model's outputs, by layer name
+            trues = self._true_list(y_true)
         else:
             keys, preds, trues = None, [y_pred], [y_true]
         n = len(preds)
         plain = self._flat_spec(self._spec, n, keys)
         weighted = self._flat_spec(self._weighted_spec, n, keys)
-        self._metrics, self._per_output = [], []
-        for i, (yt, yp) in enumerate(zip(trues, preds)):
-            prefix = "" if n == 1 else ("%s_" % keys[i] if keys else "output_%d_" % (i + 1))
-            for ident in plain[i]:
-                m = _resolve_metric(ident, yt, yp)
-                self._rename(m, prefix)
-                self._metrics.append(m)
-                self._per_output.append((i, False))
-            for ident in weighted[i]:
-                m = _resolve_metric(ident, yt, yp)
-                self._rename(m, prefix)
-                self._metrics.append(m)
-                self._per_output.append((i, True))
+        self._metrics, self._per_output, self._names = [], [], []
+        taken = set()
+        for is_weighted, spec in ((False, plain), (True, weighted)):  # Keras: plain ones first
+            for i, (yt, yp) in enumerate(zip(trues, preds)):
+                prefix = "" if n == 1 else ("%s_" % keys[i] if keys else "output_%d_" % (i + 1))
+                for ident in spec[i]:
+                    m = _resolve_metric(ident, yt, yp)
+                    self._rename(m, prefix)
+                    self._metrics.append(m)
+                    self._per_output.append((i, is_weighted))
+                    self._names.append(_unique_name(m.name, taken, is_weighted, prefix))
         self._keys = keys
 
+    def _true_list(self, y_true):
+        """Targets for list outputs: a list, or a dict keyed by the output names."""
+        if isinstance(y_true, dict) and self.output_names is not None:
+            return [y_true.get(name) for name in self.output_names]
+        return list(y_true) if isinstance(y_true, (list, tuple)) else [y_true]
+
     @staticmethod
-    def _rename(metric, prefix):
+    def _rename(metric, prefix, replace=False):
         if prefix:
+            name = prefix if replace else prefix + metric.name
             try:
-                metric.name = prefix + metric.name
+                metric.name = name
             except AttributeError:
-                metric._name = prefix + metric.name
+                metric._name = name
 
     @property
     def metrics(self):
         return list(self._metrics or [])
+
+    @property
+    def result_names(self):
+        """The keys of ``result()``: metric names made unique as Keras does (``acc``,
+        ``acc_1``; a weighted metric that collides becomes ``weighted_acc``)."""
+        return list(self._names or [])
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         if self._metrics is None:
@@ -234,7 +306,7 @@ class CompileMetrics:
             trues = [y_true[k] for k in self._keys]
         else:
             preds = list(y_pred)
-            trues = list(y_true)
+            trues = self._true_list(y_true)
         for m, (i, weighted) in zip(self._metrics, self._per_output):
             sw = sample_weight
             if isinstance(sw, (list, tuple)):
@@ -242,13 +314,24 @@ class CompileMetrics:
             m.update_state(trues[i], preds[i], sample_weight=sw if weighted else None)
 
     def result(self):
-        return {m.name: m.result() for m in self._metrics or ()}
+        return {name: m.result() for name, m in zip(self._names or (), self._metrics or ())}
 
     def reset_state(self):
         for m in self._metrics or ():
             m.reset_state()
 
     reset_states = reset_state
+
+
+def _unique_name(name, taken, is_weighted, prefix):
+    if name in taken and is_weighted:
+        name = prefix + "weighted_" + name[len(prefix):]
+    base, index = name, 1
+    while name in taken:
+        name = "%s_%d" % (base, index)
+        index += 1
+    taken.add(name)
+    return name
 
 
 def _as_list(spec):

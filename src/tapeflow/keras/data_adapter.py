@@ -15,6 +15,8 @@ from . import random_state
 
 __all__ = ["make_adapter", "unpack_x_y_sample_weight", "train_validation_split"]
 
+_INFINITE_CARDINALITY = -1  # tf.data.INFINITE_CARDINALITY
+
 
 def unpack_x_y_sample_weight(data):
     """``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)`` -> ``(x, y, sample_weight)``."""
@@ -192,6 +194,8 @@ class IterableAdapter:
         return iter(self.data)
 
     def _prepare(self, batch):
+        if not self.class_weight:
+            return batch  # as Keras: `train_step` gets a dataset's element unchanged
         x, y, sw = unpack_x_y_sample_weight(batch)
         if self.class_weight and y is not None:
             cw = _class_weights_for(np.asarray(y), self.class_weight)
@@ -223,8 +227,9 @@ class IterableAdapter:
 
 
 def make_adapter(x, y=None, sample_weight=None, batch_size=None, steps=None, shuffle=False,
-                 class_weight=None):
-    """The right adapter for ``x`` (arrays, tensors, a Dataset or a generator)."""
+                 class_weight=None, steps_name="steps"):
+    """The right adapter for ``x`` (arrays, tensors, a Dataset or a generator);
+    ``steps_name`` names the steps argument in the error for an endless dataset."""
     if _is_dataset(x) or (hasattr(x, "__iter__") and not _is_array_like(x)) or hasattr(
             x, "__next__"):
         if y is not None:
@@ -233,6 +238,10 @@ def make_adapter(x, y=None, sample_weight=None, batch_size=None, steps=None, shu
         if sample_weight is not None:
             raise ValueError("`sample_weight` argument is not supported when using a dataset or "
                              "generator as input: yield (x, y, sample_weight) instead.")
+        if steps is None and _is_dataset(x) and hasattr(x, "cardinality") and \
+                int(x.cardinality()) == _INFINITE_CARDINALITY:
+            raise ValueError("When passing an infinitely repeating dataset, you must specify "
+                             "the `%s` argument." % steps_name)
         return IterableAdapter(x, steps=steps, class_weight=class_weight,
                                is_generator=not _is_dataset(x))
     if x is None:

@@ -23,6 +23,21 @@ from .models import Model
 __all__ = ["Functional", "symbolic_call", "has_keras_tensor"]
 
 _DUMMY_BATCH = 2  # > 1 so that no layer mistakes the batch axis for a squeezable one
+# Sizes tried in turn for unknown non-batch axes (variable-length text, any-size images)
+# until the layers accept one (stacked valid convolutions need a long enough input); a
+# second run at 2*size+1 shows which output axes follow them (those become None).
+PROBE_SIZES = (8, 32, 128)
+
+
+def probe(run):
+    """``(size, run(size))`` for the first of ``PROBE_SIZES`` that ``run`` accepts; the
+    error of the largest if none does (then it is not about the size)."""
+    for size in PROBE_SIZES:
+        try:
+            return size, run(size)
+        except Exception:
+            if size == PROBE_SIZES[-1]:
+                raise
 
 
 class Node:
@@ -47,10 +62,22 @@ def has_keras_tensor(value):
     return False
 
 
-def _dummy(kt):
-    shape = tuple(_DUMMY_BATCH if i == 0 and d is None else (1 if d is None else d)
+def _dummy(kt, unknown):
+    shape = tuple(_DUMMY_BATCH if i == 0 and d is None else (unknown if d is None else d)
                   for i, d in enumerate(kt.shape))
     return _wrap(np.zeros(shape, as_dtype(kt.dtype).np_dtype))
+
+
+def merge_unknown(shape_a, shape_b):
+    """Two concrete shapes (or structures of them) -> ``None`` where they differ."""
+    if isinstance(shape_a, tuple) and all(isinstance(d, (int, type(None))) for d in shape_a) \
+            and isinstance(shape_b, tuple) and len(shape_a) == len(shape_b):
+        return tuple(a if a == b else None for a, b in zip(shape_a, shape_b))
+    if isinstance(shape_a, dict):
+        return {k: merge_unknown(v, shape_b[k]) for k, v in shape_a.items()}
+    if isinstance(shape_a, (list, tuple)):
+        return type(shape_a)(merge_unknown(a, b) for a, b in zip(shape_a, shape_b))
+    return shape_a
 
 
 def _symbolic(value, batch_unknown):
@@ -62,30 +89,33 @@ def _symbolic(value, batch_unknown):
     return value
 
 
-def _unbatch(shape):
-    if isinstance(shape, tuple) and shape and isinstance(shape[0], (int, type(None))):
-        return (None,) + shape[1:]
-    if isinstance(shape, (list, tuple)):
-        return type(shape)(_unbatch(s) for s in shape)
-    return shape
-
-
 def symbolic_call(layer, args, kwargs):
     """Runs ``layer`` on zeros shaped like the KerasTensors in ``args`` and returns
     KerasTensors for its outputs, recording the call as a graph node."""
     leaves = [v for v in nest.flatten((args, kwargs)) if isinstance(v, KerasTensor)]
     batch_unknown = any(len(v.shape) and v.shape[0] is None for v in leaves)
+    inner_unknown = any(None in tuple(v.shape)[1:] for v in leaves)
 
-    def concrete(v):
-        return _dummy(v) if isinstance(v, KerasTensor) else v
-    real_args = nest.map_structure(concrete, list(args))
-    real_kwargs = {k: nest.map_structure(concrete, v) for k, v in kwargs.items()}
+    def run(unknown):
+        def concrete(v):
+            return _dummy(v, unknown) if isinstance(v, KerasTensor) else v
+        real_args = nest.map_structure(concrete, list(args))
+        real_kwargs = {k: nest.map_structure(concrete, v) for k, v in kwargs.items()}
+        with np.errstate(all="ignore"):  # zeros may be all-masked tokens: 0/0 is expected
+            return layer(*real_args, **real_kwargs)
     was_built = layer.built
-    outputs = layer(*real_args, **real_kwargs)
-    if batch_unknown and not was_built:
-        layer.__dict__["_build_input_shape"] = _unbatch(layer._build_input_shape)
-        layer.__dict__["_build_output_shape"] = _unbatch(layer._build_output_shape)
+    size, outputs = probe(run) if inner_unknown else (1, run(1))
     symbolic = nest.map_structure(lambda t: _symbolic(t, batch_unknown), outputs)
+    if inner_unknown:
+        again = nest.map_structure(lambda t: _symbolic(t, batch_unknown), run(2 * size + 1))
+        symbolic = nest.map_structure(
+            lambda a, b: KerasTensor(merge_unknown(tuple(a.shape), tuple(b.shape)), a.dtype)
+            if isinstance(a, KerasTensor) else a, symbolic, again)
+    if (batch_unknown or inner_unknown) and not was_built:
+        layer.__dict__["_build_input_shape"] = nest.map_structure(
+            lambda kt: tuple(kt.shape) if isinstance(kt, KerasTensor) else kt, args[0])
+        layer.__dict__["_build_output_shape"] = nest.map_structure(
+            lambda kt: tuple(kt.shape) if isinstance(kt, KerasTensor) else kt, symbolic)
     node = Node(layer, tuple(args), dict(kwargs), symbolic)
     for kt in node.flat_outputs:
         if isinstance(kt, KerasTensor):

@@ -7,7 +7,7 @@ from ..backend import np
 from ..tensor import _wrap
 from . import saving as _saving
 from .layers.input_layer import InputLayer, KerasTensor
-from .layers.layer import Layer
+from .layers.layer import Layer, _shape_of
 from .trainer import Trainer
 
 __all__ = ["Model", "Sequential", "load_model"]
@@ -33,16 +33,24 @@ class Model(Trainer, Layer):
     _reserves_layers_attr = True
 
     def __new__(cls, *args, **kwargs):
-        if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
+        if cls is Model and _functional_init_arguments(args, kwargs):
             from .functional import Functional
             return Layer.__new__(Functional)
         return Layer.__new__(cls)
 
     def __init__(self, *args, **kwargs):
-        if args or "inputs" in kwargs or "outputs" in kwargs:
-            raise NotImplementedError(
-                "tapeflow builds functional models only through `tf.keras.Model(inputs, "
-                "outputs)` itself, not from a subclass's `super().__init__(inputs, outputs)`.")
+        if _functional_init_arguments(args, kwargs):
+            # A subclass called as ``CustomModel(inputs, outputs)`` (the "customize what
+            # happens in fit" guide) becomes a functional model that keeps its own methods.
+            from .functional import Functional
+            if not isinstance(self, Functional):
+                self.__class__ = _functional_subclass(type(self))
+            Functional.__init__(self, *args, **kwargs)
+            return
+        if args:
+            raise TypeError("Model.__init__() takes `inputs` and `outputs` (a functional model) "
+                            "or keyword arguments only. Received positional arguments: %r"
+                            % (args,))
         self._init_model(**kwargs)
 
     def _init_model(self, **kwargs):
@@ -86,7 +94,8 @@ class Model(Trainer, Layer):
         if self.built:
             return
         self._check_super_called()
-        self(_dummy_batch(input_shape, self._compute_np), training=False)
+        with np.errstate(all="ignore"):  # zeros may be all-masked tokens: 0/0 is expected
+            self(_dummy_batch(input_shape, self._compute_np), training=False)
 
     build._default_build = True
 
@@ -116,14 +125,35 @@ class Model(Trainer, Layer):
             "rebuild the model in code before `load_weights`." % (filepath,))
 
 
-def _dummy_batch(input_shape, dtype):
-    """Zeros of ``input_shape`` with unknown dimensions (the batch) set to 1."""
+def _functional_init_arguments(args, kwargs):
+    return (len(args) == 2 or (len(args) == 1 and "outputs" in kwargs)
+            or ("inputs" in kwargs and "outputs" in kwargs))
+
+
+_FUNCTIONAL_SUBCLASSES = {}
+
+
+def _functional_subclass(cls):
+    """``cls`` with ``Functional`` mixed in after it, so ``cls``'s overrides (``train_step``,
+    ``test_step``, ...) win over the graph model's; made once per class."""
+    from .functional import Functional
+    if cls not in _FUNCTIONAL_SUBCLASSES:
+        _FUNCTIONAL_SUBCLASSES[cls] = type(cls.__name__, (cls, Functional),
+                                           {"__module__": cls.__module__,
+                                            "__qualname__": cls.__qualname__})
+    return _FUNCTIONAL_SUBCLASSES[cls]
+
+
+def _dummy_batch(input_shape, dtype, unknown=1):
+    """Zeros of ``input_shape``: an unknown batch axis is 1, other unknown axes
+    ``unknown``."""
     if isinstance(input_shape, dict):
-        return {k: _dummy_batch(v, dtype) for k, v in input_shape.items()}
+        return {k: _dummy_batch(v, dtype, unknown) for k, v in input_shape.items()}
     if isinstance(input_shape, (list, tuple)) and input_shape and \
             isinstance(input_shape[0], (list, tuple)):
-        return [_dummy_batch(s, dtype) for s in input_shape]
-    shape = tuple(1 if d is None else int(d) for d in input_shape)
+        return [_dummy_batch(s, dtype, unknown) for s in input_shape]
+    shape = tuple((1 if i == 0 else unknown) if d is None else int(d)
+                  for i, d in enumerate(input_shape))
     return _wrap(np.zeros(shape, dtype))
 
 
@@ -200,7 +230,28 @@ class Sequential(Model):
 
     def _build_from_shape(self, batch_shape, dtype):
         from ..dtypes import as_dtype
-        self(_dummy_batch(batch_shape, as_dtype(dtype).np_dtype), training=False)
+        from .functional import merge_unknown, probe
+        np_dtype = as_dtype(dtype).np_dtype
+        inner_unknown = None in tuple(batch_shape)[1:]
+
+        def run(size):
+            return self(_dummy_batch(batch_shape, np_dtype, size), training=False)
+        with np.errstate(all="ignore"):  # zeros may be all-masked tokens: 0/0 is expected
+            if not inner_unknown:
+                run(1)
+            else:  # a second size shows which axes follow the unknown ones
+                size, _ = probe(run)
+                x = _dummy_batch(batch_shape, np_dtype, 2 * size + 1)
+                for layer in self._stack:
+                    y = layer(x)
+                    d = layer.__dict__
+                    d["_build_input_shape"] = merge_unknown(d["_build_input_shape"],
+                                                            _shape_of(x))
+                    d["_build_output_shape"] = merge_unknown(d["_build_output_shape"],
+                                                             _shape_of(y))
+                    x = y
+                self.__dict__["_build_output_shape"] = merge_unknown(
+                    self._build_output_shape, _shape_of(x))
         self._set_symbolic_shapes(tuple(batch_shape))
 
     def _set_symbolic_shapes(self, batch_shape):

@@ -110,8 +110,10 @@ class Trainer:
         from . import optimizers
         d = self.__dict__
         d["optimizer"] = optimizers.get(optimizer)
-        d["_compile_loss"] = CompileLoss(loss, loss_weights) if loss is not None else None
-        d["_compile_metrics"] = CompileMetrics(metrics, weighted_metrics) \
+        output_names = self._output_names()
+        d["_compile_loss"] = CompileLoss(loss, loss_weights, output_names) \
+            if loss is not None else None
+        d["_compile_metrics"] = CompileMetrics(metrics, weighted_metrics, output_names) \
             if metrics is not None or weighted_metrics is not None else None
         d["_loss_tracker"] = _loss_tracker(metrics_module) if loss is not None else None
         d["_run_eagerly"] = bool(run_eagerly)
@@ -119,6 +121,17 @@ class Trainer:
         d["steps_per_execution"] = steps_per_execution
         d["loss"] = loss
         d["compiled"] = True
+
+    def _output_names(self):
+        """A functional model's output layer names when it returns a list (Keras keys
+        ``loss``/``metrics`` dicts and targets by them), else ``None``."""
+        if not isinstance(self.__dict__.get("_outputs_struct"), (list, tuple)):
+            return None
+        names = []
+        for kt in self.__dict__["_flat_outputs"]:
+            node = getattr(kt, "_keras_history", None)
+            names.append(node.layer.name if node is not None else kt._keras_layer.name)
+        return names
 
     @property
     def run_eagerly(self):
@@ -146,6 +159,8 @@ class Trainer:
             out.append(self._loss_tracker)
         if self._compile_metrics is not None:
             out.append(self._compile_metrics)
+        if self._compile_loss is not None:
+            out.extend(self._compile_loss.metrics)
         seen = set(id(m) for m in out)
         for m in self._tracked_metrics():
             if id(m) not in seen:
@@ -167,7 +182,7 @@ class Trainer:
         names = []
         for m in self.metrics:
             if isinstance(m, CompileMetrics):
-                names.extend(x.name for x in m.metrics)
+                names.extend(m.result_names)
             else:
                 names.append(m.name)
         return names
@@ -282,6 +297,7 @@ class Trainer:
             (x, y, sample_weight), validation_data = train_validation_split(
                 (x, y, sample_weight), validation_split)
         train = make_adapter(x, y, sample_weight, batch_size=batch_size, steps=steps_per_epoch,
+                             steps_name="steps_per_epoch",
                              shuffle=shuffle, class_weight=class_weight)
         val = None
         if validation_data is not None:
@@ -290,6 +306,7 @@ class Trainer:
             else:
                 vx, vy, vsw = unpack_x_y_sample_weight(validation_data)
             val = make_adapter(vx, vy, vsw, batch_size=validation_batch_size or batch_size,
+                               steps_name="validation_steps",
                                steps=validation_steps, shuffle=False)
         verbose = _verbose(verbose)
         cbs = callbacks_module.CallbackList(

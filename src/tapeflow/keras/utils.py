@@ -6,8 +6,8 @@ import time
 
 from ..backend import np
 
-__all__ = ["to_categorical", "set_random_seed", "Progbar", "normalize", "get_file",
-           "serialize_keras_object", "deserialize_keras_object"]
+__all__ = ["to_categorical", "pad_sequences", "set_random_seed", "Progbar", "normalize",
+           "get_file", "serialize_keras_object", "deserialize_keras_object"]
 
 
 def to_categorical(x, num_classes=None):
@@ -38,6 +38,48 @@ def to_categorical(x, num_classes=None):
     out = np.zeros((x.size, num_classes), dtype="float32")
     out[np.arange(x.size), x] = 1.0
     return out.reshape(shape + (num_classes,))
+
+
+def pad_sequences(sequences, maxlen=None, dtype="int32", padding="pre", truncating="pre",
+                  value=0.0):
+    """Pads (and cuts) sequences of different lengths to one ``(n, maxlen)`` array.
+
+    Args:
+        sequences: list of sequences (lists or arrays of ids, or of equal-shaped vectors).
+        maxlen: output length; default the longest sequence.
+        dtype: output dtype.
+        padding / truncating: ``'pre'`` (default) or ``'post'``: where to pad / what to cut.
+        value: the padding value.
+
+    >>> import tapeflow as tf
+    >>> tf.keras.utils.pad_sequences([[1, 2, 3], [4]], maxlen=2)
+    array([[2, 3],
+           [0, 4]], dtype=int32)
+    """
+    if padding not in ("pre", "post"):
+        raise ValueError('Padding type "%s" not understood' % (padding,))
+    if truncating not in ("pre", "post"):
+        raise ValueError('Truncating type "%s" not understood' % (truncating,))
+    if not hasattr(sequences, "__len__"):
+        raise ValueError("`sequences` must be iterable.")
+    seqs = [np.asarray(s) for s in sequences]
+    lengths = [len(s) for s in seqs]
+    sample_shape = next((s.shape[1:] for s in seqs if len(s)), ())
+    if maxlen is None:
+        maxlen = max(lengths, default=0)
+    out = np.full((len(seqs), maxlen) + tuple(sample_shape), value, dtype=dtype)
+    for i, s in enumerate(seqs):
+        if not len(s) or not maxlen:
+            continue
+        trunc = s[-maxlen:] if truncating == "pre" else s[:maxlen]
+        if trunc.shape[1:] != sample_shape:
+            raise ValueError("Shape of sample %s of sequence at position %d is different from "
+                             "expected shape %s" % (trunc.shape[1:], i, sample_shape))
+        if padding == "post":
+            out[i, :len(trunc)] = trunc
+        else:
+            out[i, maxlen - len(trunc):] = trunc
+    return out
 
 
 def normalize(x, axis=-1, order=2):

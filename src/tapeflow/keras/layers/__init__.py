@@ -12,4 +12,6 @@ from .embedding import Embedding  # noqa: F401
 from .normalization import *  # noqa: F401,F403
 from .regularization import *  # noqa: F401,F403
 from .masking import Masking  # noqa: F401
+from .merging import *  # noqa: F401,F403
+from .preprocessing import Normalization, Rescaling  # noqa: F401
 from .wrappers import Bidirectional, TimeDistributed  # noqa: F401

@@ -524,7 +524,7 @@ class Layer:
         if training is None:
             training = outer if outer is not None else spec.training_default
         if ctx.depth == 0 and _LAYERS_WITH_LOSSES:
-            _clear_call_losses()
+            _clear_call_losses(self)
         ctx.training = training
         ctx.depth += 1
         try:
@@ -571,7 +571,7 @@ class Layer:
         if prev_mask is not None:
             _MASKS_IN_USE[0] = True
         if ctx.depth == 0 and _LAYERS_WITH_LOSSES:
-            _clear_call_losses()
+            _clear_call_losses(self)
         ctx.training = training
         ctx.depth += 1
         try:
@@ -686,10 +686,17 @@ def _symbolic_call(layer, args, kwargs):
     return symbolic_call(layer, args, kwargs)
 
 
-def _clear_call_losses():
+def _clear_call_losses(root):
+    """An outermost call of ``root`` drops the ``add_loss`` values of ``root`` and its
+    sub-layers only (as Keras does): another model's losses stay readable."""
+    in_tree = set(map(id, root._tree()[1]))
+    kept = []
     for layer in _LAYERS_WITH_LOSSES:
-        layer._losses.clear()
-    _LAYERS_WITH_LOSSES.clear()
+        if id(layer) in in_tree:
+            layer._losses.clear()
+        else:
+            kept.append(layer)
+    _LAYERS_WITH_LOSSES[:] = kept
 
 
 def _flat_tensors(outputs):
