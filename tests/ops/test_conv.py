@@ -191,3 +191,39 @@ def test_large_batches_split_over_two_threads_give_the_same_results(monkeypatch)
     single = run()
     for a, c in zip(split, single):
         np.testing.assert_allclose(a, c, rtol=1e-5, atol=1e-4)
+
+
+@pytest.mark.parametrize("padding,dilation", [("VALID", 1), ("SAME", 1), ("SAME", 2)])
+def test_input_gradient_with_zero_border_rows_of_the_upstream_gradient(padding, dilation):
+    # A VALID 2×2 pool after an odd-sized output sends no gradient to its last row and
+    # column; the stride-1 input gradient skips them and must still equal the adjoint.
+    from tapeflow.ops import conv
+    x, w = rng.standard_normal((1, 7, 6, 2)), rng.standard_normal((3, 3, 2, 3))
+    pads = ((0, 0), (0, 0)) if padding == "VALID" else \
+        (same_pads(7, 3, 1, dilation), same_pads(6, 3, 1, dilation))
+    y = reference_conv2d(x, w, (1, 1), (dilation, dilation), pads)
+    g = rng.standard_normal(y.shape)
+    g[:, -1] = 0.0
+    g[:, :, -2:] = 0.0
+    dx = conv._input_grad_by_offset(g, w, x.shape, (dilation, dilation), pads)
+    # <conv(x), g> == <x, dx> for every x pins dx down: check against the unit basis.
+    basis = np.zeros_like(x)
+    expected = np.empty_like(x)
+    for index in np.ndindex(x.shape):
+        basis[index] = 1.0
+        expected[index] = np.sum(reference_conv2d(basis, w, (1, 1), (dilation, dilation),
+                                                  pads) * g)
+        basis[index] = 0.0
+    np.testing.assert_allclose(dx, expected, atol=1e-10)
+
+
+def test_input_gradient_keeps_zero_border_rows_when_the_filter_is_not_finite():
+    from tapeflow.ops import conv
+    g = np.zeros((1, 3, 3, 1))
+    g[0, 0, 0, 0] = 1.0
+    w = np.ones((2, 2, 1, 1))
+    w[1, 1] = np.inf
+    with np.errstate(invalid="ignore"):
+        dx = conv._input_grad_by_offset(g, w, (1, 4, 4, 1), (1, 1), ((0, 0), (0, 0)))
+    # 0·inf is NaN: the zero rows and columns of g still reach the input, as in TF.
+    assert np.isnan(dx[0, 3, 3, 0]) and dx[0, 0, 0, 0] == 1.0

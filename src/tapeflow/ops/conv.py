@@ -13,14 +13,18 @@ patch matrix (so its gradient is the last row of the filter gradient's matmul) a
 ReLU is applied in place.
 
 The patch matrix of the forward pass is kept for the filter gradient when a tape watches
-the convolution, then dropped before the input gradient makes its own patch-sized
-product: a layer's backward pass holds at most one im2col-sized buffer at a time. Depthwise convolution has
-the same three-primitive structure. ``conv1d``, ``conv2d_transpose`` and grouped
-convolution are composed from these.
+the convolution, then dropped before the input gradient makes its own buffers: a layer's
+backward pass holds at most one im2col-sized buffer at a time. A stride-1 input gradient
+is one matmul per kernel offset added into shifted slices (no patch-sized product at all).
+Large outputs and scratch buffers come from ``_buffers``, which reuses the previous
+step's arrays instead of faulting in fresh pages. Depthwise convolution has the same
+three-primitive structure. ``conv1d``, ``conv2d_transpose`` and grouped convolution are
+composed from these.
 """
 from .._context import recording
 from ..backend import np
 from ..errors import InvalidArgumentError
+from . import _buffers
 from ._parallel import over_batch
 from .core import apply, defprimitive, to_tensor
 
@@ -114,7 +118,8 @@ def _pad(x, pads, fill=0.0):
     if not (pt or pb or pl or pr):
         return np.ascontiguousarray(x)
     n, h, w, c = x.shape
-    out = np.full((n, h + pt + pb, w + pl + pr, c), fill, x.dtype)
+    out = _buffers.empty((n, h + pt + pb, w + pl + pr, c), x.dtype)
+    out.fill(fill)
     out[:, pt:pt + h, pl:pl + w] = x
     return out
 
@@ -151,7 +156,7 @@ def _im2col(x, k_hw, out_hw, strides, dilations, pads, bias_column=False):
     if c == 1:
         xp = _pad(x, pads)[..., 0]
         sh, sw = strides
-        cols_t = np.empty((width + extra, n, ho, wo), x.dtype)
+        cols_t = _buffers.empty((width + extra, n, ho, wo), x.dtype)
 
         def gather_offsets(a, b):
             for i in range(kh):
@@ -165,7 +170,7 @@ def _im2col(x, k_hw, out_hw, strides, dilations, pads, bias_column=False):
             cols_t[width] = 1.0
         return cols_t.reshape(width + extra, rows).T
     windows = _windows(_pad(x, pads), k_hw, out_hw, strides, dilations)
-    cols = np.empty((rows, width + extra), x.dtype)
+    cols = _buffers.empty((rows, width + extra), x.dtype)
     if extra:
         cols[:, width] = 1.0
     item = cols.itemsize
@@ -178,14 +183,15 @@ def _im2col(x, k_hw, out_hw, strides, dilations, pads, bias_column=False):
 
 def _col2im_matmul(g, w, input_shape, out_hw, strides, dilations, pads):
     """``col2im(g @ wᵀ)``: one matmul for every patch's gradient, then k×k slice-adds back to
-    where each patch came from.
+    where each patch came from (stride 1 goes offset by offset instead).
 
-    One large matmul rather than one per kernel offset: many small multithreaded BLAS calls
-    cost far more than their arithmetic on a shared machine. The (N·Ho·Wo, kh·kw·C) product
-    is the only patch-sized buffer alive here (the forward patch matrix is already freed).
+    The (N·Ho·Wo, kh·kw·C) product is the only patch-sized buffer alive here (the forward
+    patch matrix is already freed).
     """
     kh, kw, cin, cout = w.shape
     n, h, wd, _ = input_shape
+    if strides == (1, 1) and not _is_pointwise((kh, kw), strides, pads):
+        return _input_grad_by_offset(g, w, input_shape, dilations, pads)
     cols = np.matmul(g.reshape(-1, cout), w.reshape(-1, cout).T)
     if _is_pointwise((kh, kw), strides, pads):
         return cols.reshape(input_shape)
@@ -202,6 +208,49 @@ def _col2im_matmul(g, w, input_shape, out_hw, strides, dilations, pads):
                 dxp[a:b, top:top + sh * (ho - 1) + 1:sh, left:left + sw * (wo - 1) + 1:sw] += \
                     cols[a:b, :, :, i, j]
     over_batch(add_patches, n, cols.size)
+    return dxp[:, pt:pt + h, pl:pl + wd]
+
+
+def _trim_zero_border(g, w):
+    """``g`` without its trailing all-zero output rows and columns, which add nothing to the
+    input gradient: a VALID 2×2 pooling after an odd-sized output leaves one of each.
+
+    Kept when the filter is not finite (0·inf is NaN, which TF would propagate).
+    """
+    ho, wo = g.shape[1:3]
+    if not np.isfinite(w).all():
+        return g
+    while ho > 1 and not g[:, ho - 1].any():
+        ho -= 1
+    while wo > 1 and not g[:, :ho, wo - 1].any():
+        wo -= 1
+    return g[:, :ho, :wo]
+
+
+def _input_grad_by_offset(g, w, input_shape, dilations, pads):
+    """The input gradient of a stride-1 convolution as ``kh·kw`` matmuls, one per kernel
+    offset, each added to the shifted slice of the input it came from.
+
+    Each product is a contiguous (N, Ho, Wo, C_in) block, so the adds run over long rows
+    (a single (N·Ho·Wo, kh·kw·C_in) product would be added back in C_in-long pieces, which
+    costs more than the matmul here); the largest buffer is 1/(kh·kw) of a patch matrix.
+    """
+    kh, kw, cin, cout = w.shape
+    n, h, wd, _ = input_shape
+    (pt, pb), (pl, pr) = pads
+    g = _trim_zero_border(g, w)
+    ho, wo = g.shape[1:3]
+    rows = g.reshape(-1, cout)
+    dxp = _buffers.zeros((n, h + pt + pb, wd + pl + pr, cin), np.result_type(g, w))
+    part = _buffers.empty((rows.shape[0], cin), dxp.dtype)
+    block = part.reshape(n, ho, wo, cin)
+    filters_t = w.transpose(0, 1, 3, 2)
+    for i in range(kh):
+        top = i * dilations[0]
+        for j in range(kw):
+            left = j * dilations[1]
+            np.matmul(rows, filters_t[i, j], out=part)
+            dxp[:, top:top + ho, left:left + wo] += block
     return dxp[:, pt:pt + h, pl:pl + wd]
 
 
@@ -286,10 +335,11 @@ def _fused_forward(x, w, b, strides, dilations, pads, out_hw, relu, cache):
     kh, kw, cin, cout = w.shape
     fold = not _is_pointwise((kh, kw), strides, pads)
     cols = _im2col(x, (kh, kw), out_hw, strides, dilations, pads, bias_column=fold)
+    y = _buffers.empty((cols.shape[0], cout), np.result_type(cols, w))
     if fold:
-        y = np.matmul(cols, np.concatenate([w.reshape(-1, cout), b[None]], 0))
+        np.matmul(cols, np.concatenate([w.reshape(-1, cout), b[None]], 0), out=y)
     else:
-        y = np.matmul(cols, w.reshape(-1, cout))
+        np.matmul(cols, w.reshape(-1, cout), out=y)
         y += b
     if relu:
         over_batch(lambda a, b: np.maximum(y[a:b], 0, out=y[a:b]), y.shape[0], y.size)
@@ -302,7 +352,7 @@ def _relu_grad_forward(g, y):
     """``g · (y > 0)``, the two halves of the batch on two threads when large."""
     if g.ndim == 0 or g.shape != y.shape:
         return g * (y > 0)
-    out = np.empty(g.shape, g.dtype)
+    out = _buffers.empty(g.shape, g.dtype)
     over_batch(lambda a, b: np.multiply(g[a:b], y[a:b] > 0, out=out[a:b]), g.shape[0], g.size)
     return out
 

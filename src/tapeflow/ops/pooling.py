@@ -9,6 +9,7 @@ in each window (TF and Keras do, see tf_semantics §9.8).
 The common 2×2/2 max pooling is a three-comparison tournament whose winners are kept
 from the forward pass (when a tape watches it), so its gradient is six float passes over
 the pooled size with no mask algebra and no zero-filling of the input-sized result.
+Its outputs, winners and gradients come from ``_buffers`` (reused between steps).
 
     y = MaxPool(x)              dx = MaxPoolGrad(x, y, g)       (d/dg: MaxPoolGradGrad)
     y = AvgPool(x)              dx = AvgPoolGrad(g)             (d/dg: AvgPool)
@@ -16,6 +17,7 @@ the pooled size with no mask algebra and no zero-filling of the input-sized resu
 from ..backend import np
 from ..errors import InvalidArgumentError
 from .._context import recording
+from . import _buffers
 from ._parallel import over_batch
 from .conv import _geometry, _padding_arg, _spatial_pair, _watched
 from .core import apply, defprimitive, to_tensor
@@ -67,8 +69,8 @@ def _max_2x2(x, out_hw, winners=True):
     """
     ho, wo = out_hw
     n, c = x.shape[0], x.shape[3]
-    top, bottom = np.empty((2, n, ho, wo, c), x.dtype)
-    won = np.empty((3, n, ho, wo, c), bool) if winners else None
+    top, bottom = _buffers.empty((2, n, ho, wo, c), x.dtype)
+    won = _buffers.empty((3, n, ho, wo, c), bool) if winners else None
 
     def tournament(a, b):
         v00, v01 = x[a:b, 0:2 * ho:2, 0:2 * wo:2], x[a:b, 0:2 * ho:2, 1:2 * wo:2]
@@ -89,7 +91,7 @@ def _max_2x2_grad(g, winners, x_shape, out_hw):
     right_top, right_bottom, bottom = winners
     n, h, w, c = x_shape
     ho, wo = out_hw
-    dx = np.empty(x_shape, g.dtype)
+    dx = _buffers.empty(x_shape, g.dtype)
     if h > 2 * ho:
         dx[:, 2 * ho:] = 0.0
     if w > 2 * wo:
