@@ -27,8 +27,16 @@ IMPORT_SNIPPET = ("import time; t = time.process_time(); import {module}; "
 
 
 def import_seconds(module, runs):
-    """Median CPU time of ``import module`` in ``runs`` fresh interpreters."""
+    """Median CPU time of ``import module`` in ``runs`` fresh interpreters.
+
+    Bytecode caching is allowed and one untimed run warms it, as for an installed package
+    (pip compiles on install; NumPy's site-packages already hold .pyc files). With
+    PYTHONDONTWRITEBYTECODE set, tapeflow would be compiled from source on every run and
+    NumPy not, which measures the compiler rather than the import.
+    """
     env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "src"))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    subprocess.run([sys.executable, "-c", "import " + module], env=env, check=True)
     times = []
     for _ in range(runs):
         out = subprocess.run([sys.executable, "-c", IMPORT_SNIPPET.format(module=module)],
