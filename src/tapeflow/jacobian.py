@@ -18,8 +18,9 @@ target element (TF's ``while_loop`` path); it needs a persistent tape, as in TF.
 """
 from . import nest
 from .backend import np
-from .tape import _as_tape_tensor, _fit, _ops, _unconnected_mode, backprop, forward_path
-from .tensor import IndexedSlices, _wrap
+from .tape import (_as_tape_tensor, _dense, _fit, _ops, _unconnected_mode, backprop,
+                   forward_path, pop_output_grads)
+from .tensor import _wrap
 
 __all__ = ["jacobian", "batch_jacobian", "BATCHABLE", "BATCH_RULES"]
 
@@ -221,14 +222,10 @@ def batched_backprop(records, target, seeds, sources, n):
     saved = {}
     for op, inputs, out, attrs in reversed(path):
         if op.multi_output:
-            gs = [grads.pop(o._id, None) for o in out]
-            if all(g is None for g in gs):
+            g = pop_output_grads(out, grads, source_ids, saved, lambda o: _wrap(
+                np.zeros((n,) + o._value.shape, o._value.dtype)))
+            if g is None:
                 continue
-            for o, g in zip(out, gs):
-                if g is not None and o._id in source_ids:
-                    saved[o._id] = g
-            g = tuple(_wrap(np.zeros((n,) + o._value.shape, o._value.dtype)) if g is None
-                      else _dense(g) for o, g in zip(out, gs))
         else:
             g = grads.pop(out._id, None)
             if g is None:
@@ -310,10 +307,6 @@ def _fit_batched(g, like, n):
     if g._value.dtype != like._value.dtype:
         g = ops.cast(g, like._value.dtype)
     return g
-
-
-def _dense(g):
-    return g.to_dense() if type(g) is IndexedSlices else g
 
 
 def _zeros_or_dense(g, like):

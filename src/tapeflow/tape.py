@@ -417,13 +417,9 @@ def backprop(records, targets, seeds, sources):
     saved = {}
     for op, inputs, out, attrs in reversed(path):
         if op.multi_output:
-            gs = [grads.pop(o._id, None) for o in out]
-            if all(g is None for g in gs):
+            g = pop_output_grads(out, grads, source_ids, saved, _zeros_like)
+            if g is None:
                 continue
-            for o, g in zip(out, gs):
-                if g is not None and o._id in source_ids:
-                    saved[o._id] = g
-            g = tuple(_zeros_like(o) if g is None else _dense(g) for o, g in zip(out, gs))
         else:
             oid = out._id
             g = grads.pop(oid, None)
@@ -461,6 +457,18 @@ def backprop(records, targets, seeds, sources):
                     grads[key] = _add_grads(prev, gi)
     grads.update(saved)
     return grads
+
+
+def pop_output_grads(out, grads, source_ids, saved, zeros):
+    """The upstream gradients of a multi-output record, ``zeros(o)`` for outputs nobody used;
+    None when no output has one. Outputs that are sources keep their gradient in ``saved``."""
+    gs = [grads.pop(o._id, None) for o in out]
+    if all(g is None for g in gs):
+        return None
+    for o, g in zip(out, gs):
+        if g is not None and o._id in source_ids:
+            saved[o._id] = g
+    return tuple(zeros(o) if g is None else _dense(g) for o, g in zip(out, gs))
 
 
 def aggregate_gradients(grads):
