@@ -2,7 +2,7 @@
 from .. import constraints, regularizers
 from .._lookup import serialize_object
 
-__all__ = ["get_regularizer", "get_constraint", "serialize"]
+__all__ = ["get_regularizer", "get_constraint", "serialize", "kernel_bias_config"]
 
 
 def get_regularizer(identifier):
@@ -18,3 +18,10 @@ def get_constraint(identifier):
 def serialize(obj):
     """Keras's ``{'class_name', 'config'}`` (or a function's name); None stays None."""
     return None if obj is None else serialize_object(obj)
+
+
+def kernel_bias_config(layer):
+    """The config entries of a layer with a kernel and a bias (Dense, the convolutions)."""
+    return {name: serialize(getattr(layer, name)) for name in (
+        "kernel_initializer", "bias_initializer", "kernel_regularizer", "bias_regularizer",
+        "activity_regularizer", "kernel_constraint", "bias_constraint")}

@@ -9,7 +9,7 @@ from ...backend import np
 from ...errors import InvalidArgumentError
 from ...ops import conv as _conv
 from .. import activations, initializers
-from ._config import get_constraint, get_regularizer, serialize as _serialize
+from ._config import get_constraint, get_regularizer, kernel_bias_config, serialize as _serialize
 from .layer import InputSpec, Layer
 
 __all__ = ["Conv1D", "Conv2D", "Conv2DTranspose", "DepthwiseConv2D", "SeparableConv2D",
@@ -219,13 +219,7 @@ class BaseConv(Layer):
             filters=self.filters, kernel_size=self.kernel_size, strides=self.strides,
             padding=self.padding, data_format=self.data_format, dilation_rate=self.dilation_rate,
             groups=self.groups, activation=activations.serialize(self.activation),
-            use_bias=self.use_bias, kernel_initializer=_serialize(self.kernel_initializer),
-            bias_initializer=_serialize(self.bias_initializer),
-            kernel_regularizer=_serialize(self.kernel_regularizer),
-            bias_regularizer=_serialize(self.bias_regularizer),
-            activity_regularizer=_serialize(self.activity_regularizer),
-            kernel_constraint=_serialize(self.kernel_constraint),
-            bias_constraint=_serialize(self.bias_constraint))
+            use_bias=self.use_bias, **kernel_bias_config(self))
         return config
 
 

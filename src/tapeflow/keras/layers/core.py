@@ -3,25 +3,15 @@ from ...backend import np
 from ...ops import nn as _nn_ops
 from ...ops.array import reshape as _reshape
 from ...tensor import Tensor, _wrap
-from .. import activations, constraints, initializers, regularizers
+from .. import activations, initializers
 from .. import random_state
+from ._config import get_constraint, get_regularizer, kernel_bias_config
 from .layer import InputSpec, Layer
 
 __all__ = ["Dense", "Activation", "Flatten", "Reshape", "Dropout", "Lambda", "Identity"]
 
 # Activations whose default form is one engine op: call it directly (None: identity).
 _DIRECT_ACTIVATIONS = {activations.linear: None, activations.relu: _nn_ops.relu}
-
-
-def _serialize(obj):
-    if obj is None:
-        return None
-    from .._lookup import serialize_object
-    return serialize_object(obj)
-
-
-def _get_optional(module, identifier):
-    return None if identifier is None else module.get(identifier)
 
 
 class Dense(Layer):
@@ -61,10 +51,10 @@ class Dense(Layer):
         self.use_bias = bool(use_bias)
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = _get_optional(regularizers, kernel_regularizer)
-        self.bias_regularizer = _get_optional(regularizers, bias_regularizer)
-        self.kernel_constraint = _get_optional(constraints, kernel_constraint)
-        self.bias_constraint = _get_optional(constraints, bias_constraint)
+        self.kernel_regularizer = get_regularizer(kernel_regularizer)
+        self.bias_regularizer = get_regularizer(bias_regularizer)
+        self.kernel_constraint = get_constraint(kernel_constraint)
+        self.bias_constraint = get_constraint(bias_constraint)
         self.input_spec = InputSpec(min_ndim=2)
         self.supports_masking = True
         self._act = _DIRECT_ACTIVATIONS.get(self.activation, self.activation)
@@ -97,14 +87,7 @@ class Dense(Layer):
     def get_config(self):
         config = super().get_config()
         config.update(units=self.units, activation=activations.serialize(self.activation),
-                      use_bias=self.use_bias,
-                      kernel_initializer=_serialize(self.kernel_initializer),
-                      bias_initializer=_serialize(self.bias_initializer),
-                      kernel_regularizer=_serialize(self.kernel_regularizer),
-                      bias_regularizer=_serialize(self.bias_regularizer),
-                      activity_regularizer=_serialize(self.activity_regularizer),
-                      kernel_constraint=_serialize(self.kernel_constraint),
-                      bias_constraint=_serialize(self.bias_constraint))
+                      use_bias=self.use_bias, **kernel_bias_config(self))
         return config
 
 
