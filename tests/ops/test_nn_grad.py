@@ -8,7 +8,8 @@ from tapeflow.ops.nn import dense
 
 GRAD_COVERED = {"Relu", "Relu6", "LeakyRelu", "Elu", "Selu", "Softmax", "LogSoftmax",
                 "SoftmaxCrossEntropyWithLogits", "SigmoidCrossEntropyWithLogits",
-                "SparseSoftmaxCrossEntropyWithLogits", "Dense"}
+                "SparseSoftmaxCrossEntropyWithLogits", "Dense", "SoftmaxCrossEntropyMean",
+                "SparseSoftmaxCrossEntropyMean"}
 
 ACTIVATIONS = {
     "relu": (tf.nn.relu, (0.0,)),
@@ -84,6 +85,26 @@ def test_sparse_softmax_xent_grad():
                order=2)
     check_grad(lambda z: tf.nn.sparse_softmax_cross_entropy_with_logits(labels.reshape(3, 1), z),
                rand(3, 1, 4))
+
+
+def test_mean_xent_grads_match_the_composed_ops():
+    from tapeflow.ops.nn import softmax_cross_entropy_mean, sparse_softmax_cross_entropy_mean
+    # finite differences need labels that sum to 1 (TF's fused gradient assumes it) ...
+    labels = np.random.default_rng(2).dirichlet(np.ones(4), size=3)
+    check_grad(lambda z: softmax_cross_entropy_mean(labels, z), rand(3, 4), order=2)
+    check_grad(lambda y, z: softmax_cross_entropy_mean(y, z), labels, rand(3, 4), wrt=[0])
+    ids = np.array([0, 3, 1])
+    check_grad(lambda z: sparse_softmax_cross_entropy_mean(ids, z), rand(3, 4), order=2)
+    # ... and with unnormalised labels (the seed's) the fused op equals the composed ops
+    labels = np.random.default_rng(3).uniform(size=(3, 4))
+    z = tf.constant(rand(3, 4))
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(z)
+        fused = softmax_cross_entropy_mean(labels, z)
+        composed = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(labels, z))
+    np.testing.assert_allclose(float(fused), float(composed), rtol=1e-12)
+    np.testing.assert_allclose(tape.gradient(fused, z).numpy(), tape.gradient(composed, z).numpy(),
+                               rtol=1e-12)
 
 
 @pytest.mark.parametrize("with_bias", [True, False])

@@ -596,6 +596,16 @@ class CategoricalCrossentropy(LossFunctionWrapper):
         self.from_logits, self.label_smoothing, self.axis = from_logits, label_smoothing, axis
         self._fast = from_logits and not label_smoothing and axis == -1
 
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        if self._fast and sample_weight is None and self.reduction == "sum_over_batch_size" \
+                and getattr(y_pred, "_keras_mask", None) is None:
+            # the training-loop hot path: cross-entropy and its mean as one fused op
+            y_pred = _as_float_tensor(y_pred, self.dtype)
+            y_true = _labels_like(y_true, y_pred)
+            if y_true._value.shape == y_pred._value.shape and y_pred._value.ndim:
+                return _nn.softmax_cross_entropy_mean(y_true, y_pred)
+        return super().__call__(y_true, y_pred, sample_weight)
+
     def call(self, y_true, y_pred):
         if self._fast and y_true._value.shape == y_pred._value.shape:
             return _nn.softmax_cross_entropy_with_logits(labels=y_true, logits=y_pred)
@@ -620,7 +630,15 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
 
     def __call__(self, y_true, y_pred, sample_weight=None):
         # Labels stay integer ids: only the predictions are cast to the loss dtype.
+        fast = (self.from_logits and self.ignore_class is None and self.axis == -1
+                and sample_weight is None and self.reduction == "sum_over_batch_size"
+                and getattr(y_pred, "_keras_mask", None) is None)
         y_pred = _as_float_tensor(y_pred, self.dtype)
+        if fast:
+            # the training-loop hot path: cross-entropy and its mean as one fused op
+            ids = to_tensor(y_true)
+            if ids._value.dtype.kind in "iu" and ids._value.shape == y_pred._value.shape[:-1]:
+                return _nn.sparse_softmax_cross_entropy_mean(ids, y_pred)
         losses = sparse_categorical_crossentropy(y_true, y_pred, **self._fn_kwargs)
         mask = getattr(losses, "_keras_mask", None)
         if sample_weight is None and mask is None and self.reduction == "sum_over_batch_size" \

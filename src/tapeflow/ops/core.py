@@ -157,16 +157,15 @@ def _like(x, other, opname):
 
 def binary_args(x, y, opname):
     """Two operands as Tensors of one dtype; mismatched tensor dtypes are an error, as in TF."""
-    tx, ty = type(x), type(y)
-    if tx is Tensor or tx is Variable:   # the common cases first: tensors and variables
-        if tx is Variable:
-            x = x._read()
-        if ty is Tensor or ty is Variable:
-            if ty is Variable:
-                y = y._read()
-            if x._value.dtype is not y._value.dtype and x._value.dtype != y._value.dtype:
-                raise _dtype_mismatch(opname, x, y)
-            return x, y
+    # The common cases first: tensors and variables (Keras's weights are a Variable subclass).
+    if type(x) is not Tensor and isinstance(x, Variable):
+        x = x._read()
+    if type(y) is not Tensor and isinstance(y, Variable):
+        y = y._read()
+    if type(x) is Tensor and type(y) is Tensor:
+        if x._value.dtype is not y._value.dtype and x._value.dtype != y._value.dtype:
+            raise _dtype_mismatch(opname, x, y)
+        return x, y
     if isinstance(x, (Tensor, Variable)):
         x = to_tensor(x)
         y = _like(y, x, opname)
