@@ -125,12 +125,10 @@ class CategoricalAccuracy(MeanMetricWrapper):
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         if sample_weight is None and getattr(y_pred, "_keras_mask", None) is None:
-            # The custom-loop hot path: one argmax pair and two scalar additions.
-            matches = categorical_accuracy(y_true, y_pred)
-            total = self.total._inplace_value()
-            total += matches.sum(dtype=np.float32)
-            count = self.count._inplace_value()
-            count += matches.size
+            # The custom-loop hot path: one argmax pair, a count and two scalar additions.
+            y_true, y_pred = to_array(y_true), to_array(y_pred)
+            _check_class_dims(y_true, y_pred, "categorical_accuracy")
+            self._add_hits(y_true.argmax(axis=-1) == y_pred.argmax(axis=-1))
             return
         super().update_state(y_true, y_pred, sample_weight)
 
@@ -149,6 +147,13 @@ class SparseCategoricalAccuracy(MeanMetricWrapper):
 
     def __init__(self, name="sparse_categorical_accuracy", dtype=None):
         super().__init__(sparse_categorical_accuracy, name=name, dtype=dtype)
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        if sample_weight is None and getattr(y_pred, "_keras_mask", None) is None:
+            y_pred = to_array(y_pred)   # the fit-loop hot path, as CategoricalAccuracy's
+            self._add_hits(_sparse_ids(to_array(y_true), y_pred) == y_pred.argmax(axis=-1))
+            return
+        super().update_state(y_true, y_pred, sample_weight)
 
     def get_config(self):
         return {"name": self.name, "dtype": self.dtype.name}

@@ -231,6 +231,17 @@ class MeanMetricWrapper(Mean):
                 sample_weight = w * m
         super().update_state(values, sample_weight=sample_weight)
 
+    def _add_hits(self, hits):
+        """Adds boolean per-sample results to the running mean without per-call temporaries
+        (the accuracy metrics' hot path); anything but rank 1 takes the general path."""
+        if hits.ndim != 1:
+            Mean.update_state(self, hits.astype(self.dtype))
+            return
+        total = self.total._inplace_value()
+        total += np.count_nonzero(hits)
+        count = self.count._inplace_value()
+        count += hits.size
+
     def get_config(self):
         config = super().get_config()
         config.update(self._fn_kwargs)
