@@ -14,19 +14,22 @@ from .spec import TensorSpec
 _RANGE_PLAN_LIMIT = 1 << 22  # a range this short may be materialised for the fast path
 
 
-def _read_only(arr):
-    """A read-only view: element views handed out cannot write through to the source."""
-    view = arr.view()
-    view.flags.writeable = False
-    return view
+def _owned_read_only(arr):
+    """A read-only copy made once (not per element): changing the caller's array afterwards
+    does not change the dataset (TF copies too), and element views cannot write back."""
+    return _frozen(np.array(arr, copy=True))
+
+
+def _frozen(arr):
+    arr.flags.writeable = False
+    return arr
 
 
 class TensorSliceDataset(Dataset):
     """``Dataset.from_tensor_slices``: one element per row of every component.
 
-    The components are kept as columns (read-only views, not copies: changing a NumPy
-    array in place after making the dataset shows in its elements) and are the source of
-    the columnar fast path.
+    The components are kept as columns (one read-only copy each, made here; elements are
+    views into it) and are the source of the columnar fast path.
     """
 
     def __init__(self, tensors):
@@ -47,7 +50,7 @@ class TensorSliceDataset(Dataset):
                 "from_tensor_slices: all components must have the same size in their first "
                 "dimension, got shapes %s (Dimensions %d and %d are not compatible)."
                 % (", ".join(str(tuple(leaf.shape)) for leaf in leaves), sizes[0], other))
-        self._columns = [_read_only(leaf) for leaf in leaves]
+        self._columns = [_owned_read_only(leaf) for leaf in leaves]
         self._template = _st.pack(value, range(len(leaves)))
 
     def _index_plan(self):
@@ -99,7 +102,7 @@ class RangeDataset(Dataset):
             return None
         if self._column is None:
             r = self._range
-            self._column = _read_only(np.arange(r.start, r.stop, r.step, dtype=self._dtype))
+            self._column = _frozen(np.arange(r.start, r.stop, r.step, dtype=self._dtype))
         return in_order([self._column], 0)
 
     def _elements(self):
