@@ -17,6 +17,7 @@ from .. import nest
 from ..backend import np
 from ..dtypes import as_dtype
 from ..tensor import Tensor, _wrap
+from .fusion import FusedNodes, plan_graph
 from .layers.keras_tensor import KerasTensor
 from .models import Model
 
@@ -179,6 +180,7 @@ class Functional(Model):
         d["_flat_inputs"] = flat_inputs
         d["_flat_outputs"] = flat_outputs
         d["_nodes"] = nodes
+        d["_plan"] = plan_graph(nodes, flat_outputs)  # Conv2D -> MaxPooling2D pairs fused
         stack = [kt._keras_layer for kt in flat_inputs]
         for node in nodes:
             if all(layer is not node.layer for layer in stack):
@@ -231,7 +233,10 @@ class Functional(Model):
 
         def real(v):
             return values[id(v)] if isinstance(v, KerasTensor) else v
-        for node in self._nodes:
+        for node in self._plan:
+            if type(node) is FusedNodes:
+                values[id(node.pool.flat_outputs[0])] = node.run(real(node.conv.args[0]))
+                continue
             args = [nest.map_structure(real, a) for a in node.args]
             kwargs = {k: nest.map_structure(real, v) for k, v in node.kwargs.items()}
             out = node.layer(*args, **kwargs)

@@ -6,6 +6,7 @@ their weights with ``save_weights``/``load_weights``.
 from ..backend import np
 from ..tensor import _wrap
 from . import saving as _saving
+from .fusion import plan_sequential
 from .layers.input_layer import InputLayer, KerasTensor
 from .layers.layer import Layer, _shape_of
 from .trainer import Trainer
@@ -223,6 +224,7 @@ class Sequential(Model):
         self.__dict__["built"] = False
         self.__dict__["_call_spec"] = None
         self.__dict__["_build_output_shape"] = None
+        self.__dict__["_plan"] = None
 
     def _maybe_rebuild(self):
         if self._input_layer is not None and self._stack:
@@ -282,8 +284,11 @@ class Sequential(Model):
         x = inputs
         if mask is not None and getattr(x, "_keras_mask", None) is None:
             x._keras_mask = mask
-        for layer in self._stack:
-            x = layer(x)
+        plan = self.__dict__.get("_plan")
+        if plan is None:  # the layers, Conv2D -> MaxPooling2D pairs fused (keras/fusion.py)
+            plan = self.__dict__["_plan"] = plan_sequential(self._stack)
+        for step in plan:
+            x = step(x)
         return x
 
     @property
