@@ -11,6 +11,7 @@ CASES = [  # input shape, kernel (kh, kw), strides, padding, dilations, activati
     ((2, 9, 7, 3), (3, 3), 1, "SAME", 1, "relu"),       # odd sizes: a row and a column dropped
     ((2, 11, 10, 2), (3, 2), 2, "SAME", 1, None),
     ((1, 12, 12, 2), (3, 3), 1, "VALID", 2, "relu"),
+    ((1, 12, 11, 1), (3, 3), 1, "SAME", 2, "relu"),     # one channel, dilated
     ((2, 9, 9, 1), (2, 2), (2, 1), [[0, 0], [1, 0], [0, 1], [0, 0]], 1, None),
 ]
 

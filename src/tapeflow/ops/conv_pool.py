@@ -44,32 +44,21 @@ _POOL_2X2 = {"ksize": (2, 2), "strides": (2, 2), "pads": ((0, 0), (0, 0))}
 
 
 def _pooled_patches(x, k_hw, pooled_hw, strides, dilations, pads):
-    """The (4·N·Hp·Wp, kh·kw·C + 1) patch matrix in pool order, with a ones column last.
+    """Every output position's patch, in pool order: a (4·N·Hp·Wp, kh·kw·C + 1) matrix
+    whose last column is ones, so one matmul with the filter stacked on the bias gives the
+    four candidates of each window (and its transpose the filter and bias gradients)."""
+    xp = _pad(x, pads)
+    if x.shape[3] == 1:
+        return _one_channel_cols(xp[..., 0], k_hw, pooled_hw, strides, dilations)
+    return _windows_cols(xp, k_hw, pooled_hw, strides, dilations)
 
-    With one input channel it is built transposed (one (N, Hp, Wp) block per kernel offset
-    and phase, rather than 1-element rows) and returned as its Fortran-ordered transpose.
-    """
-    n, c = x.shape[0], x.shape[3]
+
+def _windows_cols(xp, k_hw, pooled_hw, strides, dilations):
+    """The patch matrix, copied phase by phase from strided views of the receptive fields."""
+    n, c = xp.shape[0], xp.shape[3]
     (kh, kw), (hp, wp), (sh, sw) = k_hw, pooled_hw, strides
     width, rows = kh * kw * c, n * hp * wp
-    xp = _pad(x, pads)
-    if c == 1:
-        plane = xp[..., 0]
-        cols_t = _buffers.empty((width + 1, 4, n, hp, wp), x.dtype)
-
-        def gather_offsets(a, b):
-            for q, (dy, dx) in enumerate(_PHASES):
-                for i in range(kh):
-                    top = dy * sh + i * dilations[0]
-                    for j in range(kw):
-                        left = dx * sw + j * dilations[1]
-                        cols_t[i * kw + j, q, a:b] = plane[
-                            a:b, top:top + 2 * sh * (hp - 1) + 1:2 * sh,
-                            left:left + 2 * sw * (wp - 1) + 1:2 * sw]
-        over_batch(gather_offsets, n, 4 * rows * width)
-        cols_t[width] = 1.0
-        return cols_t.reshape(width + 1, 4 * rows).T
-    cols = _buffers.empty((4, rows, width + 1), x.dtype)
+    cols = _buffers.empty((4, rows, width + 1), xp.dtype)
     cols[:, :, width] = 1.0
     item = cols.itemsize
     row = (width + 1) * item
@@ -83,6 +72,35 @@ def _pooled_patches(x, k_hw, pooled_hw, strides, dilations, pads):
             np.copyto(target[a:b], windows[a:b])
     over_batch(gather_windows, n, 4 * rows * width)
     return cols.reshape(4 * rows, width + 1)
+
+
+def _one_channel_cols(plane, k_hw, pooled_hw, strides, dilations):
+    """The patch matrix of a one-channel image, built transposed: one contiguous
+    (N, Hp, Wp) block per kernel tap and window position rather than 1-element rows.
+
+    The taps of a window's four positions overlap (a 3×3 kernel's four positions cover
+    4×4 pixels, not 36), so each distinct pixel offset is gathered from the image once, by
+    a strided view, and the tap rows are contiguous copies of those. The result is used as
+    its Fortran-ordered transpose, which BLAS takes as it is.
+    """
+    n = plane.shape[0]
+    (kh, kw), (hp, wp), (sh, sw) = k_hw, pooled_hw, strides
+    rows, width = n * hp * wp, kh * kw
+    offsets = sorted({(dy * sh + i * dilations[0], dx * sw + j * dilations[1])
+                      for dy, dx in _PHASES for i in range(kh) for j in range(kw)})
+    pixels = _buffers.empty((len(offsets), n, hp, wp), plane.dtype)
+    for k, (top, left) in enumerate(offsets):
+        pixels[k] = plane[:, top:top + 2 * sh * (hp - 1) + 1:2 * sh,
+                          left:left + 2 * sw * (wp - 1) + 1:2 * sw]
+    pixels = pixels.reshape(len(offsets), rows)
+    cols_t = _buffers.empty((width + 1, 4, rows), plane.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            for q, (dy, dx) in enumerate(_PHASES):
+                cols_t[i * kw + j, q] = pixels[offsets.index(
+                    (dy * sh + i * dilations[0], dx * sw + j * dilations[1]))]
+    cols_t[width] = 1.0
+    return cols_t.reshape(width + 1, 4 * rows).T
 
 
 class _PoolPatchCache:
@@ -105,7 +123,7 @@ def _forward(x, w, b, strides, dilations, pads, conv_hw, pooled_hw, relu, cache)
     hp, wp = pooled_hw
     rows = x.shape[0] * hp * wp
     cols = _pooled_patches(x, (kh, kw), pooled_hw, strides, dilations, pads)
-    candidates = _buffers.empty((4, rows, cout), np.result_type(cols, w))
+    candidates = _buffers.empty((4, rows, cout), np.result_type(x, w))
     np.matmul(cols, np.concatenate([w.reshape(-1, cout), b[None]], 0),
               out=candidates.reshape(4 * rows, cout))
     out = _buffers.empty((rows, cout), candidates.dtype)
@@ -154,8 +172,9 @@ def _grad(needs, g, ans, x, w, b, strides, dilations, pads, conv_hw, pooled_hw, 
     if needs[0]:
         n, (hp, wp) = xv.shape[0], pooled_hw
         full = _buffers.empty((n, 2 * hp, 2 * wp, cout), routed.dtype)
-        for q, (dy, dx_) in enumerate(_PHASES):
-            full[:, dy::2, dx_::2] = routed[q].reshape(n, hp, wp, cout)
+        # routed is (dy, dx, n, ph, pw, c); the full-size gradient interleaves it
+        np.copyto(full.reshape(n, hp, 2, wp, 2, cout),
+                  routed.reshape(2, 2, n, hp, wp, cout).transpose(2, 3, 0, 4, 1, 5))
         dx = _wrap(_col2im_matmul(full, wv, xv.shape, (2 * hp, 2 * wp), strides, dilations,
                                   pads))
     return dx, dw, db
