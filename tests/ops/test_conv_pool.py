@@ -107,3 +107,24 @@ def test_bad_input_errors_name_the_op_and_shapes():
         conv_pool(tf.ones((1, 3, 3, 2)), w, b)
     with pytest.raises(tf.errors.InvalidArgumentError, match=r"activation must be None or 'relu'"):
         conv_pool(x, w, b, activation="tanh")
+
+
+def test_backward_reuses_the_forward_patch_matrix():
+    import tracemalloc
+    rng = np.random.default_rng(5)
+    x = tf.constant(rng.standard_normal((8, 32, 32, 16)).astype(np.float32))
+    w = tf.Variable(rng.standard_normal((3, 3, 16, 16)).astype(np.float32))
+    b = tf.Variable(np.zeros(16, np.float32))
+    patch_bytes = 8 * 30 * 30 * (3 * 3 * 16 + 1) * 4
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        loss = tf.reduce_sum(conv_pool(x, w, b, activation="relu"))
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    grads = tape.gradient(loss, [x, w, b])
+    peak = tracemalloc.get_traced_memory()[1] - before
+    tracemalloc.stop()
+    assert all(g is not None for g in grads)
+    # the filter gradient uses the forward pass's patch matrix; the input gradient's
+    # buffers are input- and output-sized: a second patch matrix would exceed this
+    assert peak < 0.6 * patch_bytes, (peak, patch_bytes)

@@ -2,9 +2,9 @@
 
 A Sequential or functional model knows that a ``Conv2D`` feeds a ``MaxPooling2D()``, so it
 can run the pair as one primitive (``ops.conv_pool``), which skips the convolution's
-full-size output in both directions: for the seed-sized CNN this is a third of a
-training step. TensorFlow's graph optimiser fuses Conv2D + BiasAdd + Relu the same way
-(the pooling is tapeflow's addition).
+full-size output in both directions: it halves the training step of the benchmark CNN
+(two Conv2D -> MaxPooling2D pairs). TensorFlow's graph optimiser fuses Conv2D + BiasAdd +
+Relu the same way (the pooling is tapeflow's addition).
 
 A pair is fused only where calling the two layers could not give anything else:
 
