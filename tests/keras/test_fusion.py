@@ -137,3 +137,19 @@ def test_fit_with_fused_layers_learns_and_summary_lists_every_layer():
     assert history.history["loss"][-1] < 0.7 * history.history["loss"][0]
     assert [layer.__class__.__name__ for layer in model.layers] == [
         "Conv2D", "MaxPooling2D", "Flatten", "Dense"]
+
+
+def test_gradient_with_respect_to_the_input_image_through_fused_pairs():
+    model = tf.keras.Sequential([L.Conv2D(6, 3, activation="relu"), L.MaxPooling2D(),
+                                 L.Conv2D(4, 3, activation="relu"), L.MaxPooling2D()])
+    x = _images((2, 14, 14, 3))
+    _ops(model, x)
+    grads = []
+    for fn in (model, lambda v: _by_hand(model, v)):
+        with tf.GradientTape(watch_accessed_variables=False) as tape:
+            tape.watch(x)
+            loss = tf.reduce_sum(fn(x) ** 2)
+        grads.append(tape.gradient(loss, x).numpy())
+    assert FUSED in _ops(model, x)
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-4, atol=1e-6)
+    assert np.abs(grads[0]).max() > 0

@@ -427,6 +427,16 @@ def conv2d_bias_activation(x, filters, bias, strides=1, padding="VALID", dilatio
         from .nn import relu  # grouped: composed
         y = conv2d(x, w, strides, padding, dilations=dilations) + b
         return relu(y) if activation == "relu" else y
+    strides, dilations, out_hw, pads = biased_conv_geometry(x, w, b, strides, padding, dilations)
+    cache = _PatchCache() if recording and _watched(x, w) else None
+    return apply(_FUSED_CONV2D, (x, w, b), {"strides": strides, "dilations": dilations,
+                                            "pads": pads, "out_hw": out_hw,
+                                            "relu": activation == "relu", "cache": cache})
+
+
+def biased_conv_geometry(x, w, b, strides, padding, dilations):
+    """(strides, dilations, out_hw, pads) of a Conv2D with bias ``b``, which must be a vector
+    of the filter's out_channels in the input's dtype."""
     if b._value.shape != (w._value.shape[3],) or b._value.dtype != x._value.dtype:
         raise InvalidArgumentError("Conv2D: bias must be a %s vector of %d elements, got %s %s"
                                    % (x._value.dtype, w._value.shape[3], b._value.dtype,
@@ -435,10 +445,7 @@ def conv2d_bias_activation(x, filters, bias, strides=1, padding="VALID", dilatio
     dilations = _spatial_pair(dilations, "dilations", "Conv2D")
     out_hw, pads = _geometry("Conv2D", x._value.shape[1:3], w._value.shape[:2], strides,
                              dilations, _padding_arg(padding, "Conv2D"))
-    cache = _PatchCache() if recording and _watched(x, w) else None
-    return apply(_FUSED_CONV2D, (x, w, b), {"strides": strides, "dilations": dilations,
-                                            "pads": pads, "out_hw": out_hw,
-                                            "relu": activation == "relu", "cache": cache})
+    return strides, dilations, out_hw, pads
 
 
 # -- DepthwiseConv2dNative and its two gradients -------------------------------------------

@@ -32,7 +32,7 @@ from ..tensor import _wrap
 from . import _buffers
 from ._parallel import over_batch
 from .conv import (_FUSED_CONV2D, _as_strided, _check_ranks, _col2im_matmul, _fused_grad,
-                   _geometry, _pad, _padding_arg, _spatial_pair, _watched, _windows)
+                   _pad, _watched, _windows, biased_conv_geometry)
 from .core import apply, defprimitive, to_tensor
 from .pooling import _MAX_POOL, _MAX_POOL_GRAD
 
@@ -235,14 +235,8 @@ def conv2d_bias_activation_max_pool(x, filters, bias, strides=1, padding="VALID"
             "Conv2D: input depth %d does not match the filter's in_channels %d (input shape %s, "
             "filter shape %s)" % (x._value.shape[3], w._value.shape[2], tuple(x._value.shape),
                                   tuple(w._value.shape)))
-    if b._value.shape != (w._value.shape[3],) or b._value.dtype != x._value.dtype:
-        raise InvalidArgumentError("Conv2D: bias must be a %s vector of %d elements, got %s %s"
-                                   % (x._value.dtype, w._value.shape[3], b._value.dtype,
-                                      tuple(b._value.shape)))
-    strides = _spatial_pair(strides, "strides", "Conv2D")
-    dilations = _spatial_pair(dilations, "dilations", "Conv2D")
-    conv_hw, pads = _geometry("Conv2D", x._value.shape[1:3], w._value.shape[:2], strides,
-                              dilations, _padding_arg(padding, "Conv2D"))
+    strides, dilations, conv_hw, pads = biased_conv_geometry(x, w, b, strides, padding,
+                                                             dilations)
     if min(conv_hw) < 2:
         raise InvalidArgumentError(
             "MaxPool: the 2×2 window is larger than the convolution's output of spatial size "
