@@ -153,3 +153,20 @@ def test_gradient_with_respect_to_the_input_image_through_fused_pairs():
     assert FUSED in _ops(model, x)
     np.testing.assert_allclose(grads[0], grads[1], rtol=1e-4, atol=1e-6)
     assert np.abs(grads[0]).max() > 0
+
+
+def test_a_sequential_held_by_a_subclassed_model_is_fused():
+    class Classifier(tf.keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.features = tf.keras.Sequential([L.Conv2D(6, 3, activation="relu"),
+                                                 L.MaxPooling2D()])
+            self.head = L.Dense(2)
+
+        def call(self, inputs):
+            return self.head(tf.reshape(self.features(inputs), (inputs.shape[0], -1)))
+    model = Classifier()
+    x = _images()
+    _ops(model, x)
+    assert FUSED in _ops(model, x)
+    assert len(model.trainable_variables) == 4

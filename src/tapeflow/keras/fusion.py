@@ -18,8 +18,9 @@ A pair is fused only where calling the two layers could not give anything else:
   through the two layers called one after the other. That first call builds the layers
   and checks their input specs, so errors and shapes are exactly the layers' own.
 
-Subclassed models call their layers one by one and are not fused; call
-``tapeflow.ops.conv_pool.conv2d_bias_activation_max_pool`` in ``call`` to get the same.
+Subclassed models call their layers one by one and are not fused; hold the convolutional
+stack as a ``Sequential`` attribute, or call
+``tapeflow.ops.conv_pool.conv2d_bias_activation_max_pool`` in ``call``, to get the same.
 """
 from ..errors import InvalidArgumentError
 from ..ops.conv_pool import conv2d_bias_activation_max_pool
