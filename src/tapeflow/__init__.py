@@ -48,7 +48,8 @@ newaxis = None
 # Sub-namespaces: tf.math, tf.nn, tf.linalg, tf.random ... are small modules of their own;
 # keras and data are heavier and load on first access.
 _LAZY = {"math": ".api.math", "nn": ".api.nn", "linalg": ".api.linalg", "random": ".api.random",
-         "keras": ".keras", "data": ".data", "config": ".api.config"}
+         "keras": ".keras", "data": ".data", "config": ".api.config",
+         "image": ".api.image"}
 # Single callables that live in their own modules: name -> (module, attribute).
 _LAZY_ATTRS = {}
 
