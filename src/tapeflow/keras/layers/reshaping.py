@@ -1,8 +1,10 @@
 """Reshaping layers: ZeroPadding1D/2D, UpSampling1D/2D, Cropping1D/2D, RepeatVector, Permute.
 
-All are composed from differentiable tapeflow ops (pad, slicing, broadcast, transpose).
+All are composed from differentiable tapeflow ops (pad, slicing, broadcast, transpose, and
+the resize kernels of ``ops.image`` for bilinear and area upsampling).
 """
 from ...ops.array import broadcast_to, expand_dims, pad, reshape, transpose
+from ...ops.image import resize_area, resize_bilinear
 from .convolutional import normalize_data_format
 from .layer import InputSpec, Layer
 
@@ -84,6 +86,22 @@ class ZeroPadding2D(_ZeroPadding):
         super().__init__(2, padding, data_format, **kwargs)
 
 
+_KERAS_INTERPOLATIONS = ("bilinear", "nearest", "lanczos3", "lanczos5", "bicubic", "area")
+
+
+def _interpolation(value, rank):
+    """The lower-cased interpolation, checked against what Keras knows and tapeflow has."""
+    interpolation = str(value).lower()
+    if interpolation not in _KERAS_INTERPOLATIONS:
+        raise ValueError("Invalid value for argument `interpolation`. Expected one of %s. "
+                         "Received: interpolation=%r" % (_KERAS_INTERPOLATIONS, value))
+    supported = ("nearest", "bilinear", "area") if rank == 2 else ("nearest",)
+    if interpolation not in supported:
+        raise NotImplementedError("UpSampling%dD: interpolation=%r is not implemented in "
+                                  "tapeflow; use one of %s" % (rank, value, supported))
+    return interpolation
+
+
 class _UpSampling(Layer):
     def __init__(self, rank, size, data_format=None, interpolation="nearest", **kwargs):
         super().__init__(**kwargs)
@@ -92,14 +110,13 @@ class _UpSampling(Layer):
         if len(self.size) != rank or min(self.size) <= 0:
             raise ValueError("`size` must be a positive int or a tuple of %d positive ints. "
                              "Received: size=%r" % (rank, size))
-        if interpolation != "nearest":
-            raise ValueError("UpSampling: tapeflow implements interpolation='nearest' only. "
-                             "Received: interpolation=%r" % (interpolation,))
-        self.interpolation = interpolation
+        self.interpolation = _interpolation(interpolation, rank)
         self.data_format = normalize_data_format(data_format) if rank > 1 else "channels_last"
         self.input_spec = InputSpec(ndim=rank + 2)
 
     def call(self, inputs):
+        if self.interpolation != "nearest":
+            return self._resize(inputs)
         # Nearest neighbour: a size-1 axis after each spatial axis, broadcast, merged back.
         x = inputs
         shape = list(x.shape)
@@ -111,6 +128,16 @@ class _UpSampling(Layer):
             x = broadcast_to(x, target)
             shape[axis] *= factor
         return reshape(x, shape)
+
+    def _resize(self, inputs):
+        # Keras 3 resizes to (h·sh, w·sw) like tf.image.resize (no antialias) on channels_last
+        # data. Unlike TF's kernels, the input's float dtype is kept.
+        channels_first = self.data_format == "channels_first"
+        x = transpose(inputs, (0, 2, 3, 1)) if channels_first else inputs
+        height, width = x.shape[1] * self.size[0], x.shape[2] * self.size[1]
+        kernel = resize_bilinear if self.interpolation == "bilinear" else resize_area
+        x = kernel(x, height, width)
+        return transpose(x, (0, 3, 1, 2)) if channels_first else x
 
     def compute_output_shape(self, input_shape):
         out = list(input_shape)
@@ -140,11 +167,15 @@ class UpSampling1D(_UpSampling):
 
 
 class UpSampling2D(_UpSampling):
-    """Repeats rows and columns ``size`` times (nearest-neighbour upsampling).
+    """Upsamples rows and columns by ``size``: repeats them (``interpolation="nearest"``) or
+    resizes as ``tf.image.resize`` does (``"bilinear"``, ``"area"``).
 
     >>> import tapeflow as tf
     >>> tf.keras.layers.UpSampling2D()(tf.ones((1, 3, 4, 2))).shape
     TensorShape([1, 6, 8, 2])
+    >>> x = tf.constant([[[[0.0], [4.0]]]])
+    >>> tf.keras.layers.UpSampling2D((1, 2), interpolation="bilinear")(x)[0, 0, :, 0].numpy()
+    array([0., 1., 3., 4.], dtype=float32)
     """
 
     def __init__(self, size=(2, 2), data_format=None, interpolation="nearest", **kwargs):
