@@ -227,3 +227,13 @@ def test_input_gradient_keeps_zero_border_rows_when_the_filter_is_not_finite():
         dx = conv._input_grad_by_offset(g, w, (1, 4, 4, 1), (1, 1), ((0, 0), (0, 0)))
     # 0·inf is NaN: the zero rows and columns of g still reach the input, as in TF.
     assert np.isnan(dx[0, 3, 3, 0]) and dx[0, 0, 0, 0] == 1.0
+
+
+def test_separable_conv2d_is_depthwise_then_pointwise():
+    x = rng.standard_normal((2, 7, 6, 3))
+    depthwise, pointwise = rng.standard_normal((3, 3, 3, 2)), rng.standard_normal((1, 1, 6, 4))
+    got = tf.nn.separable_conv2d(x, depthwise, pointwise, [1, 2, 2, 1], "SAME")
+    want = np.einsum("nhwc,cd->nhwd",
+                     tf.nn.depthwise_conv2d(x, depthwise, [1, 2, 2, 1], "SAME").numpy(),
+                     pointwise[0, 0])
+    np.testing.assert_allclose(got.numpy(), want, rtol=1e-12)

@@ -218,6 +218,8 @@ CASES = [
      r"[Dd]epthwise|channel"),
     ("conv2d_transpose", lambda f: f(IMG, tf.ones([3, 3, 1, 5]), [1, 4, 4, 1], 1), IAE,
      r"[Cc]onv|channel"),
+    ("separable_conv2d", lambda f: f(IMG, tf.ones([3, 3, 2, 2]), tf.ones([1, 1, 3, 4]),
+                                     [1, 1, 1, 1], "SAME"), IAE, r"separable_conv2d.*\(1, 1, 3, 4\)"),
     ("max_pool2d", lambda f: f(V, 2, 2, "VALID"), IAE, r"[Pp]ool.*rank|4-D|shape"),
     ("avg_pool2d", lambda f: f(V, 2, 2, "VALID"), IAE, r"[Pp]ool.*rank|4-D|shape"),
     ("max_pool1d", lambda f: f(V, 2, 2, "VALID"), IAE, r"[Pp]ool.*rank|3-D|shape"),

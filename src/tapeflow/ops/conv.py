@@ -28,8 +28,8 @@ from . import _buffers
 from ._parallel import over_batch
 from .core import apply, defprimitive, to_tensor
 
-__all__ = ["conv1d", "conv2d", "conv2d_transpose", "depthwise_conv2d", "conv_output_length",
-           "conv2d_bias_activation"]
+__all__ = ["conv1d", "conv2d", "conv2d_transpose", "depthwise_conv2d", "separable_conv2d",
+           "conv_output_length", "conv2d_bias_activation"]
 
 _as_strided = np.lib.stride_tricks.as_strided
 
@@ -695,3 +695,27 @@ def depthwise_conv2d(input, filter, strides, padding, data_format=None, dilation
     y = apply(_DEPTHWISE, (x, w), {"strides": strides, "dilations": dilations, "pads": pads,
                                    "out_hw": out_hw})
     return _from_nhwc(y, data_format)
+
+
+def separable_conv2d(input, depthwise_filter, pointwise_filter, strides, padding,
+                     data_format=None, dilations=None, name=None):
+    """A depthwise convolution followed by a 1×1 (pointwise) convolution that mixes channels.
+
+    ``depthwise_filter`` is ``(kh, kw, in_channels, channel_multiplier)`` and
+    ``pointwise_filter`` ``(1, 1, in_channels · channel_multiplier, out_channels)``.
+
+    >>> import tapeflow as tf
+    >>> tf.nn.separable_conv2d(tf.ones((1, 5, 5, 3)), tf.ones((3, 3, 3, 2)),
+    ...                        tf.ones((1, 1, 6, 4)), [1, 1, 1, 1], "VALID").shape
+    TensorShape([1, 3, 3, 4])
+    """
+    dw, pw = to_tensor(depthwise_filter), to_tensor(pointwise_filter)
+    if dw._value.ndim != 4 or pw._value.ndim != 4 or pw._value.shape[:2] != (1, 1) or \
+            pw._value.shape[2] != dw._value.shape[2] * dw._value.shape[3]:
+        raise InvalidArgumentError(
+            "separable_conv2d: pointwise_filter must have shape (1, 1, in_channels * "
+            "channel_multiplier, out_channels) for a depthwise_filter of shape (kh, kw, "
+            "in_channels, channel_multiplier); got %s and %s"
+            % (tuple(pw._value.shape), tuple(dw._value.shape)))
+    y = depthwise_conv2d(input, dw, strides, padding, data_format, dilations)
+    return conv2d(y, pw, 1, "VALID", data_format or "NHWC")

@@ -8,12 +8,16 @@ transposes around it.
 from ...backend import np
 from ...errors import InvalidArgumentError
 from ...ops import conv as _conv
+from ...ops.array import expand_dims, squeeze
 from .. import activations, initializers
 from ._config import get_constraint, get_regularizer, kernel_bias_config, serialize as _serialize
 from .layer import InputSpec, Layer
 
-__all__ = ["Conv1D", "Conv2D", "Conv2DTranspose", "DepthwiseConv2D", "SeparableConv2D",
-           "Convolution1D", "Convolution2D"]
+__all__ = ["Conv1D", "Conv2D", "Conv1DTranspose", "Conv2DTranspose", "DepthwiseConv1D",
+           "DepthwiseConv2D", "SeparableConv1D", "SeparableConv2D", "Convolution1D",
+           "Convolution2D", "Convolution1DTranspose", "Convolution2DTranspose",
+           "SeparableConvolution1D",
+           "SeparableConvolution2D"]
 
 
 def normalize_tuple(value, n, name, allow_zero=False):
@@ -279,7 +283,109 @@ class Conv2D(BaseConv):
                          kernel_constraint, bias_constraint, **kwargs)
 
 
-class Conv2DTranspose(BaseConv):
+def _through_2d(layer, x, compute):
+    """A rank-1 layer's work done by its 2-D op on a height-1 image: ``compute(x2d, strides,
+    dilations)`` gets the input with the extra axis and the 2-D strides and dilations."""
+    if layer.rank == 2:
+        return compute(x, layer.strides, layer.dilation_rate)
+    axis = 1 if layer.data_format == "channels_last" else 2
+    y = compute(expand_dims(x, axis), (1,) + layer.strides, (1,) + layer.dilation_rate)
+    return squeeze(y, axis)
+
+
+def _kernel_2d(layer, kernel):
+    return kernel if layer.rank == 2 else expand_dims(kernel, 0)
+
+
+def _image_format(layer):
+    return "NHWC" if layer.data_format == "channels_last" else "NCHW"
+
+
+def _no_causal(layer):
+    if layer.padding == "causal":
+        raise ValueError("The `padding` argument must be one of 'valid', 'same' for %s. "
+                         "Received: padding='causal'" % type(layer).__name__)
+
+
+class _ConvTranspose(BaseConv):
+    """Shared by Conv1DTranspose and Conv2DTranspose."""
+
+    def __init__(self, rank, filters, kernel_size, strides, padding, output_padding,
+                 data_format, dilation_rate, activation, use_bias, kernel_initializer,
+                 bias_initializer, kernel_regularizer, bias_regularizer, activity_regularizer,
+                 kernel_constraint, bias_constraint, **kwargs):
+        super().__init__(rank, filters, kernel_size, strides, padding, data_format,
+                         dilation_rate, 1, activation, use_bias, kernel_initializer,
+                         bias_initializer, kernel_regularizer, bias_regularizer,
+                         activity_regularizer, kernel_constraint, bias_constraint, **kwargs)
+        _no_causal(self)
+        self.output_padding = None if output_padding is None else normalize_tuple(
+            output_padding, rank, "output_padding", allow_zero=True)
+        if self.output_padding is not None and any(
+                p >= s for p, s in zip(self.output_padding, self.strides)):
+            raise ValueError("Strides %s must be greater than output padding %s"
+                             % (self.strides, self.output_padding))
+
+    def _kernel_shape(self, channels):
+        return self.kernel_size + (self.filters, channels)
+
+    def _spatial_output(self, input_shape):
+        last = self.data_format == "channels_last"
+        spatial = input_shape[1:-1] if last else input_shape[2:]
+        out = []
+        for i, (size, k, s, d) in enumerate(zip(spatial, self.kernel_size, self.strides,
+                                                self.dilation_rate)):
+            k = (k - 1) * d + 1
+            if size is None:
+                out.append(None)
+            elif self.output_padding is None:
+                out.append(size * s + max(k - s, 0) if self.padding == "valid" else size * s)
+            else:
+                pad = 0 if self.padding == "valid" else k // 2
+                out.append((size - 1) * s + k - 2 * pad + self.output_padding[i])
+        return tuple(out)
+
+    def _convolve(self, x):
+        # As Keras's TF backend: the output shape decides, and the padding of the forward
+        # convolution it transposes follows TF's rule for that output shape.
+        out_shape = list(self.compute_output_shape(tuple(x.shape)))
+        if self.rank == 1:
+            out_shape.insert(1 if self.data_format == "channels_last" else 2, 1)
+        kernel = _kernel_2d(self, self.kernel)
+        return _through_2d(self, x, lambda x2, strides, dilations: _conv.conv2d_transpose(
+            x2, kernel, out_shape, strides, self.padding.upper(), _image_format(self),
+            dilations))
+
+    def get_config(self):
+        config = super().get_config()
+        config.pop("groups")
+        config["output_padding"] = self.output_padding
+        return config
+
+
+class Conv1DTranspose(_ConvTranspose):
+    """Transposed 1-D convolution: the gradient of ``Conv1D``, upsampling a sequence.
+
+    The kernel has shape ``(k, filters, in_channels)``.
+
+    >>> import tapeflow as tf
+    >>> tf.keras.layers.Conv1DTranspose(4, 3, strides=2, padding="same")(
+    ...     tf.ones((1, 5, 2))).shape
+    TensorShape([1, 10, 4])
+    """
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", output_padding=None,
+                 data_format=None, dilation_rate=1, activation=None, use_bias=True,
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros",
+                 kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 kernel_constraint=None, bias_constraint=None, **kwargs):
+        super().__init__(1, filters, kernel_size, strides, padding, output_padding, data_format,
+                         dilation_rate, activation, use_bias, kernel_initializer,
+                         bias_initializer, kernel_regularizer, bias_regularizer,
+                         activity_regularizer, kernel_constraint, bias_constraint, **kwargs)
+
+
+class Conv2DTranspose(_ConvTranspose):
     """Transposed 2-D convolution ("deconvolution"): the gradient of ``Conv2D``, upsampling.
 
     The kernel has shape ``(kh, kw, filters, in_channels)``. With ``output_padding=None`` the
@@ -297,51 +403,77 @@ class Conv2DTranspose(BaseConv):
                  use_bias=True, kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None, **kwargs):
-        super().__init__(2, filters, kernel_size, strides, padding, data_format, dilation_rate,
-                         1, activation, use_bias, kernel_initializer, bias_initializer,
-                         kernel_regularizer, bias_regularizer, activity_regularizer,
-                         kernel_constraint, bias_constraint, **kwargs)
-        self.output_padding = None if output_padding is None else normalize_tuple(
-            output_padding, 2, "output_padding", allow_zero=True)
-        if self.output_padding is not None and any(
-                p >= s for p, s in zip(self.output_padding, self.strides)):
-            raise ValueError("Strides %s must be greater than output padding %s"
-                             % (self.strides, self.output_padding))
+        super().__init__(2, filters, kernel_size, strides, padding, output_padding, data_format,
+                         dilation_rate, activation, use_bias, kernel_initializer,
+                         bias_initializer, kernel_regularizer, bias_regularizer,
+                         activity_regularizer, kernel_constraint, bias_constraint, **kwargs)
+
+
+class _DepthwiseConv(BaseConv):
+    """Shared by DepthwiseConv1D and DepthwiseConv2D."""
+
+    def __init__(self, rank, kernel_size, strides, padding, depth_multiplier, data_format,
+                 dilation_rate, activation, use_bias, depthwise_initializer, bias_initializer,
+                 depthwise_regularizer, bias_regularizer, activity_regularizer,
+                 depthwise_constraint, bias_constraint, **kwargs):
+        super().__init__(rank, None, kernel_size, strides, padding, data_format, dilation_rate,
+                         1, activation, use_bias, depthwise_initializer, bias_initializer,
+                         depthwise_regularizer, bias_regularizer, activity_regularizer,
+                         depthwise_constraint, bias_constraint, **kwargs)
+        _no_causal(self)
+        if int(depth_multiplier) <= 0:
+            raise ValueError("Invalid value for argument `depth_multiplier`. Expected a strictly "
+                             "positive value. Received depth_multiplier=%r." % (depth_multiplier,))
+        self.depth_multiplier = int(depth_multiplier)
 
     def _kernel_shape(self, channels):
-        return self.kernel_size + (self.filters, channels)
+        return self.kernel_size + (channels, self.depth_multiplier)
 
-    def _spatial_output(self, input_shape):
-        spatial = input_shape[1:3] if self.data_format == "channels_last" else input_shape[2:4]
-        out = []
-        for i, (size, k, s, d) in enumerate(zip(spatial, self.kernel_size, self.strides,
-                                                self.dilation_rate)):
-            k = (k - 1) * d + 1
-            if size is None:
-                out.append(None)
-            elif self.output_padding is None:
-                out.append(size * s + max(k - s, 0) if self.padding == "valid" else size * s)
-            else:
-                pad = 0 if self.padding == "valid" else k // 2
-                out.append((size - 1) * s + k - 2 * pad + self.output_padding[i])
-        return tuple(out)
+    def _bias_size(self, channels):
+        return channels * self.depth_multiplier
+
+    def _output_channels(self, channels):
+        return channels * self.depth_multiplier
 
     def _convolve(self, x):
-        # As Keras's TF backend: the output shape decides, and the padding of the forward
-        # convolution it transposes follows TF's rule for that output shape.
-        fmt = "NHWC" if self.data_format == "channels_last" else "NCHW"
-        out_shape = self.compute_output_shape(tuple(x.shape))
-        return _conv.conv2d_transpose(x, self.kernel, out_shape, self.strides,
-                                      self.padding.upper(), fmt, self.dilation_rate)
+        kernel = _kernel_2d(self, self.kernel)
+        return _through_2d(self, x, lambda x2, strides, dilations: _conv.depthwise_conv2d(
+            x2, kernel, strides, self.padding.upper(), _image_format(self), dilations))
 
     def get_config(self):
         config = super().get_config()
-        config.pop("groups")
-        config["output_padding"] = self.output_padding
+        for key in ("filters", "groups"):
+            config.pop(key)
+        config["depth_multiplier"] = self.depth_multiplier
+        config["depthwise_initializer"] = config.pop("kernel_initializer")
+        config["depthwise_regularizer"] = config.pop("kernel_regularizer")
+        config["depthwise_constraint"] = config.pop("kernel_constraint")
         return config
 
 
-class DepthwiseConv2D(BaseConv):
+class DepthwiseConv1D(_DepthwiseConv):
+    """Depthwise 1-D convolution: ``depth_multiplier`` filters per input channel.
+
+    The kernel has shape ``(k, in_channels, depth_multiplier)``.
+
+    >>> import tapeflow as tf
+    >>> layer = tf.keras.layers.DepthwiseConv1D(3, depth_multiplier=2)
+    >>> layer(tf.ones((1, 7, 3))).shape, tuple(layer.kernel.shape)
+    (TensorShape([1, 5, 6]), (3, 3, 2))
+    """
+
+    def __init__(self, kernel_size, strides=1, padding="valid", depth_multiplier=1,
+                 data_format=None, dilation_rate=1, activation=None, use_bias=True,
+                 depthwise_initializer="glorot_uniform", bias_initializer="zeros",
+                 depthwise_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 depthwise_constraint=None, bias_constraint=None, **kwargs):
+        super().__init__(1, kernel_size, strides, padding, depth_multiplier, data_format,
+                         dilation_rate, activation, use_bias, depthwise_initializer,
+                         bias_initializer, depthwise_regularizer, bias_regularizer,
+                         activity_regularizer, depthwise_constraint, bias_constraint, **kwargs)
+
+
+class DepthwiseConv2D(_DepthwiseConv):
     """Depthwise 2-D convolution: ``depth_multiplier`` filters per input channel.
 
     The kernel has shape ``(kh, kw, in_channels, depth_multiplier)``; the output has
@@ -358,41 +490,97 @@ class DepthwiseConv2D(BaseConv):
                  depthwise_initializer="glorot_uniform", bias_initializer="zeros",
                  depthwise_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  depthwise_constraint=None, bias_constraint=None, **kwargs):
-        super().__init__(2, None, kernel_size, strides, padding, data_format, dilation_rate, 1,
-                         activation, use_bias, depthwise_initializer, bias_initializer,
-                         depthwise_regularizer, bias_regularizer, activity_regularizer,
-                         depthwise_constraint, bias_constraint, **kwargs)
-        if int(depth_multiplier) <= 0:
-            raise ValueError("Invalid value for argument `depth_multiplier`. Expected a strictly "
-                             "positive value. Received depth_multiplier=%r." % (depth_multiplier,))
+        super().__init__(2, kernel_size, strides, padding, depth_multiplier, data_format,
+                         dilation_rate, activation, use_bias, depthwise_initializer,
+                         bias_initializer, depthwise_regularizer, bias_regularizer,
+                         activity_regularizer, depthwise_constraint, bias_constraint, **kwargs)
+
+
+class _SeparableConv(BaseConv):
+    """Shared by SeparableConv1D and SeparableConv2D: depthwise, then pointwise (1×1)."""
+
+    def __init__(self, rank, filters, kernel_size, strides, padding, data_format, dilation_rate,
+                 depth_multiplier, activation, use_bias, depthwise_initializer,
+                 pointwise_initializer, bias_initializer, depthwise_regularizer,
+                 pointwise_regularizer, bias_regularizer, activity_regularizer,
+                 depthwise_constraint, pointwise_constraint, bias_constraint, **kwargs):
+        super().__init__(rank, filters, kernel_size, strides, padding, data_format,
+                         dilation_rate, 1, activation, use_bias, depthwise_initializer,
+                         bias_initializer, depthwise_regularizer, bias_regularizer,
+                         activity_regularizer, depthwise_constraint, bias_constraint, **kwargs)
+        _no_causal(self)
         self.depth_multiplier = int(depth_multiplier)
+        self.pointwise_initializer = initializers.get(pointwise_initializer)
+        self.pointwise_regularizer = get_regularizer(pointwise_regularizer)
+        self.pointwise_constraint = get_constraint(pointwise_constraint)
 
-    def _kernel_shape(self, channels):
-        return self.kernel_size + (channels, self.depth_multiplier)
-
-    def _bias_size(self, channels):
-        return channels * self.depth_multiplier
-
-    def _output_channels(self, channels):
-        return channels * self.depth_multiplier
+    def build(self, input_shape):
+        channels = self._input_channels(input_shape)
+        self.depthwise_kernel = self.add_weight(
+            name="depthwise_kernel", shape=self.kernel_size + (channels, self.depth_multiplier),
+            initializer=self.kernel_initializer, regularizer=self.kernel_regularizer,
+            constraint=self.kernel_constraint)
+        self.pointwise_kernel = self.add_weight(
+            name="pointwise_kernel",
+            shape=(1,) * self.rank + (channels * self.depth_multiplier, self.filters),
+            initializer=self.pointwise_initializer, regularizer=self.pointwise_regularizer,
+            constraint=self.pointwise_constraint)
+        self.bias = self.add_weight(name="bias", shape=(self.filters,),
+                                    initializer=self.bias_initializer,
+                                    regularizer=self.bias_regularizer,
+                                    constraint=self.bias_constraint) if self.use_bias else None
+        self.input_spec = InputSpec(ndim=self.rank + 2, axes={self._channel_axis: channels})
 
     def _convolve(self, x):
-        fmt = "NHWC" if self.data_format == "channels_last" else "NCHW"
-        return _conv.depthwise_conv2d(x, self.kernel, self.strides, self.padding.upper(), fmt,
-                                      self.dilation_rate)
+        depthwise = _kernel_2d(self, self.depthwise_kernel)
+        pointwise = _kernel_2d(self, self.pointwise_kernel)
+
+        def separable(x2, strides, dilations):
+            fmt = _image_format(self)
+            y = _conv.depthwise_conv2d(x2, depthwise, strides, self.padding.upper(), fmt,
+                                       dilations)
+            return _conv.conv2d(y, pointwise, 1, "VALID", fmt)
+        return _through_2d(self, x, separable)
 
     def get_config(self):
         config = super().get_config()
-        for key in ("filters", "groups"):
-            config.pop(key)
-        config["depth_multiplier"] = self.depth_multiplier
-        config["depthwise_initializer"] = config.pop("kernel_initializer")
-        config["depthwise_regularizer"] = config.pop("kernel_regularizer")
-        config["depthwise_constraint"] = config.pop("kernel_constraint")
+        config.pop("groups")
+        config.update(depth_multiplier=self.depth_multiplier,
+                      depthwise_initializer=config.pop("kernel_initializer"),
+                      depthwise_regularizer=config.pop("kernel_regularizer"),
+                      depthwise_constraint=config.pop("kernel_constraint"),
+                      pointwise_initializer=_serialize(self.pointwise_initializer),
+                      pointwise_regularizer=_serialize(self.pointwise_regularizer),
+                      pointwise_constraint=_serialize(self.pointwise_constraint))
         return config
 
 
-class SeparableConv2D(BaseConv):
+class SeparableConv1D(_SeparableConv):
+    """Depthwise 1-D convolution followed by a pointwise convolution to ``filters`` channels.
+
+    Weights: ``depthwise_kernel`` ``(k, in, depth_multiplier)``, ``pointwise_kernel``
+    ``(1, in·depth_multiplier, filters)`` and ``bias`` ``(filters,)``.
+
+    >>> import tapeflow as tf
+    >>> layer = tf.keras.layers.SeparableConv1D(8, 3, padding="same")
+    >>> layer(tf.ones((1, 6, 3))).shape, [tuple(w.shape) for w in layer.weights]
+    (TensorShape([1, 6, 8]), [(3, 3, 1), (1, 3, 8), (8,)])
+    """
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
+                 dilation_rate=1, depth_multiplier=1, activation=None, use_bias=True,
+                 depthwise_initializer="glorot_uniform", pointwise_initializer="glorot_uniform",
+                 bias_initializer="zeros", depthwise_regularizer=None, pointwise_regularizer=None,
+                 bias_regularizer=None, activity_regularizer=None, depthwise_constraint=None,
+                 pointwise_constraint=None, bias_constraint=None, **kwargs):
+        super().__init__(1, filters, kernel_size, strides, padding, data_format, dilation_rate,
+                         depth_multiplier, activation, use_bias, depthwise_initializer,
+                         pointwise_initializer, bias_initializer, depthwise_regularizer,
+                         pointwise_regularizer, bias_regularizer, activity_regularizer,
+                         depthwise_constraint, pointwise_constraint, bias_constraint, **kwargs)
+
+
+class SeparableConv2D(_SeparableConv):
     """Depthwise convolution followed by a 1×1 pointwise convolution to ``filters`` channels.
 
     Weights: ``depthwise_kernel`` ``(kh, kw, in, depth_multiplier)``, ``pointwise_kernel``
@@ -411,47 +599,12 @@ class SeparableConv2D(BaseConv):
                  bias_regularizer=None, activity_regularizer=None, depthwise_constraint=None,
                  pointwise_constraint=None, bias_constraint=None, **kwargs):
         super().__init__(2, filters, kernel_size, strides, padding, data_format, dilation_rate,
-                         1, activation, use_bias, depthwise_initializer, bias_initializer,
-                         depthwise_regularizer, bias_regularizer, activity_regularizer,
-                         depthwise_constraint, bias_constraint, **kwargs)
-        self.depth_multiplier = int(depth_multiplier)
-        self.pointwise_initializer = initializers.get(pointwise_initializer)
-        self.pointwise_regularizer = get_regularizer(pointwise_regularizer)
-        self.pointwise_constraint = get_constraint(pointwise_constraint)
-
-    def build(self, input_shape):
-        channels = self._input_channels(input_shape)
-        self.depthwise_kernel = self.add_weight(
-            name="depthwise_kernel", shape=self.kernel_size + (channels, self.depth_multiplier),
-            initializer=self.kernel_initializer, regularizer=self.kernel_regularizer,
-            constraint=self.kernel_constraint)
-        self.pointwise_kernel = self.add_weight(
-            name="pointwise_kernel", shape=(1, 1, channels * self.depth_multiplier, self.filters),
-            initializer=self.pointwise_initializer, regularizer=self.pointwise_regularizer,
-            constraint=self.pointwise_constraint)
-        self.bias = self.add_weight(name="bias", shape=(self.filters,),
-                                    initializer=self.bias_initializer,
-                                    regularizer=self.bias_regularizer,
-                                    constraint=self.bias_constraint) if self.use_bias else None
-        self.input_spec = InputSpec(ndim=4, axes={self._channel_axis: channels})
-
-    def _convolve(self, x):
-        fmt = "NHWC" if self.data_format == "channels_last" else "NCHW"
-        y = _conv.depthwise_conv2d(x, self.depthwise_kernel, self.strides, self.padding.upper(),
-                                   fmt, self.dilation_rate)
-        return _conv.conv2d(y, self.pointwise_kernel, 1, "VALID", fmt)
-
-    def get_config(self):
-        config = super().get_config()
-        config.pop("groups")
-        config.update(depth_multiplier=self.depth_multiplier,
-                      depthwise_initializer=config.pop("kernel_initializer"),
-                      depthwise_regularizer=config.pop("kernel_regularizer"),
-                      depthwise_constraint=config.pop("kernel_constraint"),
-                      pointwise_initializer=_serialize(self.pointwise_initializer),
-                      pointwise_regularizer=_serialize(self.pointwise_regularizer),
-                      pointwise_constraint=_serialize(self.pointwise_constraint))
-        return config
+                         depth_multiplier, activation, use_bias, depthwise_initializer,
+                         pointwise_initializer, bias_initializer, depthwise_regularizer,
+                         pointwise_regularizer, bias_regularizer, activity_regularizer,
+                         depthwise_constraint, pointwise_constraint, bias_constraint, **kwargs)
 
 
 Convolution1D, Convolution2D = Conv1D, Conv2D
+Convolution1DTranspose, Convolution2DTranspose = Conv1DTranspose, Conv2DTranspose
+SeparableConvolution1D, SeparableConvolution2D = SeparableConv1D, SeparableConv2D
