@@ -15,3 +15,5 @@ from .masking import Masking  # noqa: F401
 from .merging import *  # noqa: F401,F403
 from .preprocessing import Normalization, Rescaling  # noqa: F401
 from .wrappers import Bidirectional, TimeDistributed  # noqa: F401
+from .activations_layers import *  # noqa: F401,F403
+from .noise import *  # noqa: F401,F403
