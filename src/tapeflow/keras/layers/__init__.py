@@ -17,3 +17,4 @@ from .preprocessing import Normalization, Rescaling  # noqa: F401
 from .wrappers import Bidirectional, TimeDistributed  # noqa: F401
 from .activations_layers import *  # noqa: F401,F403
 from .noise import *  # noqa: F401,F403
+from .image_preprocessing import *  # noqa: F401,F403
