@@ -226,6 +226,15 @@ CASES = [
     ("avg_pool1d", lambda f: f(V, 2, 2, "VALID"), IAE, r"[Pp]ool.*rank|3-D|shape"),
     ("max_pool", lambda f: f(V, 2, 2, "VALID"), IAE, r"[Pp]ool.*rank|shape"),
     ("avg_pool", lambda f: f(V, 2, 2, "VALID"), IAE, r"[Pp]ool.*rank|shape"),
+    ("conv3d", lambda f: f(tf.ones([1, 4, 4, 4, 2]), tf.ones([3, 3, 3, 5, 1]), [1, 1, 1, 1, 1],
+                           "SAME"), IAE, r"Conv3D: input depth 2 .* in_channels 5"),
+    ("conv3d", lambda f: f(IMG, tf.ones([3, 3, 3, 2, 1]), [1, 1, 1, 1, 1], "SAME"), IAE,
+     r"Conv3D: input must be 5-D.*\(1, 4, 4, 2\)"),
+    ("conv3d_transpose", lambda f: f(tf.ones([1, 4, 4, 4, 2]), tf.ones([3, 3, 3, 1, 5]),
+                                     [1, 4, 4, 4, 1], 1), IAE, r"Conv3DTranspose.*do not agree"),
+    ("max_pool3d", lambda f: f(IMG, 2, 2, "VALID"), IAE, r"MaxPool3D: input must be 5-D"),
+    ("avg_pool3d", lambda f: f(tf.ones([1, 2, 2, 2, 1]), 3, 1, "VALID"), IAE,
+     r"AvgPool3D.*larger than the input"),
 ]
 
 # Public callables that are not ops on tensors (nothing to feed bad input to).

@@ -18,3 +18,4 @@ from .wrappers import Bidirectional, TimeDistributed  # noqa: F401
 from .activations_layers import *  # noqa: F401,F403
 from .noise import *  # noqa: F401,F403
 from .image_preprocessing import *  # noqa: F401,F403
+from .volumetric import *  # noqa: F401,F403
