@@ -237,3 +237,35 @@ def test_separable_conv2d_is_depthwise_then_pointwise():
                      tf.nn.depthwise_conv2d(x, depthwise, [1, 2, 2, 1], "SAME").numpy(),
                      pointwise[0, 0])
     np.testing.assert_allclose(got.numpy(), want, rtol=1e-12)
+
+
+def test_nchw_reads_four_element_strides_dilations_and_padding_in_nchw_order():
+    x = rng.standard_normal((2, 9, 8, 3))
+    w = rng.standard_normal((3, 3, 3, 4))
+    nchw = np.transpose(x, (0, 3, 1, 2))
+    for nhwc_args, nchw_args in [
+        (([1, 2, 1, 1], "SAME"), ([1, 1, 2, 1], "SAME")),
+        (([1, 1, 1, 1], [[0, 0], [1, 2], [0, 1], [0, 0]]),
+         ([1, 1, 1, 1], [[0, 0], [0, 0], [1, 2], [0, 1]])),
+    ]:
+        want = tf.nn.conv2d(x, w, *nhwc_args).numpy()
+        got = tf.nn.conv2d(nchw, w, *nchw_args, data_format="NCHW").numpy()
+        np.testing.assert_allclose(np.transpose(got, (0, 2, 3, 1)), want, rtol=1e-12)
+    want = tf.nn.conv2d(x, w, 1, "SAME", dilations=[1, 2, 1, 1]).numpy()
+    got = tf.nn.conv2d(nchw, w, 1, "SAME", data_format="NCHW", dilations=[1, 1, 2, 1]).numpy()
+    np.testing.assert_allclose(np.transpose(got, (0, 2, 3, 1)), want, rtol=1e-12)
+    dw = rng.standard_normal((3, 3, 3, 2))
+    want = tf.nn.depthwise_conv2d(x, dw, [1, 2, 1, 1], "VALID").numpy()
+    got = tf.nn.depthwise_conv2d(nchw, dw, [1, 1, 2, 1], "VALID", data_format="NCHW").numpy()
+    np.testing.assert_allclose(np.transpose(got, (0, 2, 3, 1)), want, rtol=1e-12)
+    want = tf.nn.max_pool2d(x, [1, 3, 2, 1], [1, 2, 1, 1], "SAME").numpy()
+    got = tf.nn.max_pool2d(nchw, [1, 1, 3, 2], [1, 1, 2, 1], "SAME", data_format="NCHW").numpy()
+    np.testing.assert_allclose(np.transpose(got, (0, 2, 3, 1)), want)
+
+
+def test_max_pool_and_avg_pool_dispatch_five_d_inputs_to_the_3d_ops():
+    x = rng.standard_normal((1, 4, 4, 4, 2))
+    np.testing.assert_array_equal(tf.nn.max_pool(x, 2, 2, "VALID").numpy(),
+                                  tf.nn.max_pool3d(x, 2, 2, "VALID").numpy())
+    np.testing.assert_array_equal(tf.nn.avg_pool(x, 2, 2, "VALID").numpy(),
+                                  tf.nn.avg_pool3d(x, 2, 2, "VALID").numpy())

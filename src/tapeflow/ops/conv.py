@@ -549,6 +549,16 @@ def _from_nhwc(y, data_format):
     return y if data_format in (None, "NHWC") else transpose(y, (0, 3, 1, 2))
 
 
+def _nhwc_order(data_format, *values):
+    """``values`` (strides, dilations, ksize, explicit padding) in NHWC order: TF reads a
+    4-element list in the order of ``data_format``, and the computation here is NHWC."""
+    if data_format != "NCHW":
+        return values
+    return tuple(value if isinstance(value, (str, int, np.integer)) or value is None
+                 or len(value) != 4 else [value[0], value[2], value[3], value[1]]
+                 for value in values)
+
+
 def conv2d(input, filters, strides, padding, data_format="NHWC", dilations=None, name=None):
     """2-D convolution (cross-correlation, as TF computes it) of NHWC ``input``.
 
@@ -569,6 +579,7 @@ def conv2d(input, filters, strides, padding, data_format="NHWC", dilations=None,
     x = _to_nhwc(to_tensor(input), data_format)
     w = to_tensor(filters)
     _check_ranks("Conv2D", x, w)
+    strides, dilations, padding = _nhwc_order(data_format, strides, dilations, padding)
     cin, fin, cout = x._value.shape[3], w._value.shape[2], w._value.shape[3]
     if cin != fin:
         if fin == 0 or cin % fin or cout % (cin // fin):
@@ -644,6 +655,7 @@ def conv2d_transpose(input, filters, output_shape, strides, padding="SAME", data
     g = _to_nhwc(to_tensor(input), data_format)
     w = to_tensor(filters)
     _check_ranks("Conv2DTranspose", g, w)
+    strides, dilations, padding = _nhwc_order(data_format, strides, dilations, padding)
     out_shape = tuple(int(d) for d in np.asarray(
         output_shape._value if hasattr(output_shape, "_value") else output_shape).reshape(-1))
     if data_format == "NCHW":
@@ -683,6 +695,7 @@ def depthwise_conv2d(input, filter, strides, padding, data_format=None, dilation
     x = _to_nhwc(to_tensor(input), data_format)
     w = to_tensor(filter)
     _check_ranks("DepthwiseConv2dNative", x, w)
+    strides, dilations, padding = _nhwc_order(data_format, strides, dilations, padding)
     if x._value.shape[3] != w._value.shape[2]:
         raise InvalidArgumentError(
             "DepthwiseConv2dNative: input depth %d does not match the filter's in_channels %d "

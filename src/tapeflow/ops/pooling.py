@@ -230,8 +230,9 @@ _AVG_POOL_GRAD = defprimitive(
 
 # -- public functions ----------------------------------------------------------------------
 def _pool2d(op, opname, input, ksize, strides, padding, data_format):
-    from .conv import _from_nhwc, _to_nhwc
+    from .conv import _from_nhwc, _nhwc_order, _to_nhwc
     x = _to_nhwc(to_tensor(input), data_format)
+    ksize, strides, padding = _nhwc_order(data_format, ksize, strides, padding)
     if x._value.ndim != 4:
         raise InvalidArgumentError("%s: input must be 4-D (batch, height, width, channels), got "
                                    "shape %s" % (opname, tuple(x._value.shape)))
@@ -309,16 +310,22 @@ def avg_pool1d(input, ksize, strides, padding, data_format="NWC", name=None):
 
 
 def max_pool(input, ksize, strides, padding, data_format=None, name=None):
-    """``tf.nn.max_pool``: dispatches on the input's rank (3 or 4)."""
+    """``tf.nn.max_pool``: dispatches on the input's rank (3, 4 or 5)."""
     rank = to_tensor(input)._value.ndim
     if rank == 3:
         return max_pool1d(input, ksize, strides, padding, data_format or "NWC")
+    if rank == 5:
+        from .conv3d import max_pool3d
+        return max_pool3d(input, ksize, strides, padding, data_format or "NDHWC")
     return max_pool2d(input, ksize, strides, padding, data_format or "NHWC")
 
 
 def avg_pool(input, ksize, strides, padding, data_format=None, name=None):
-    """``tf.nn.avg_pool``: dispatches on the input's rank (3 or 4)."""
+    """``tf.nn.avg_pool``: dispatches on the input's rank (3, 4 or 5)."""
     rank = to_tensor(input)._value.ndim
     if rank == 3:
         return avg_pool1d(input, ksize, strides, padding, data_format or "NWC")
+    if rank == 5:
+        from .conv3d import avg_pool3d
+        return avg_pool3d(input, ksize, strides, padding, data_format or "NDHWC")
     return avg_pool2d(input, ksize, strides, padding, data_format or "NHWC")
