@@ -19,3 +19,5 @@ from .activations_layers import *  # noqa: F401,F403
 from .noise import *  # noqa: F401,F403
 from .image_preprocessing import *  # noqa: F401,F403
 from .volumetric import *  # noqa: F401,F403
+from .einsum_dense import *  # noqa: F401,F403
+from .attention import *  # noqa: F401,F403
