@@ -5,7 +5,8 @@ import pytest
 
 import tapeflow as tf
 from gradcheck import check_grad, rand
-from tapeflow.keras.layers.einsum_dense import analyze_einsum_string, contract
+from tapeflow.keras.layers.einsum_dense import analyze_einsum_string
+from tapeflow.ops.contraction import contract
 
 L = tf.keras.layers
 rng = np.random.default_rng(7)

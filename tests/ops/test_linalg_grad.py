@@ -45,6 +45,12 @@ def test_matmul_operator_and_matvec_grad():
     ("...ij,jk->...ik", [(2, 2, 3), (3, 2)]),
     ("ij,jk,kl->il", [(2, 3), (3, 2), (2, 2)]),
     ("ij,jk", [(2, 3), (3, 2)]),
+    # two operands run as one matmul (ops/contraction.py) except with a diagonal
+    ("bij,bkj->bik", [(2, 2, 3), (2, 4, 3)]),
+    ("abc,cd->dba", [(2, 3, 4), (4, 2)]),
+    ("ijk,j->i", [(2, 3, 2), (3,)]),
+    ("ij,kl->ljki", [(2, 3), (2, 2)]),
+    ("ii,ij->j", [(3, 3), (3, 2)]),
 ], ids=lambda v: str(v))
 def test_einsum_grad(eq, shapes):
     check_grad(lambda *xs: tf.einsum(eq, *xs), *[rand(*s) for s in shapes], order=2)

@@ -195,8 +195,16 @@ def einsum(equation, *inputs, name=None, **kwargs):
         binary_args(ts[0], t, "Einsum")
     try:
         ins, out = _parse_einsum(equation, [t._value.shape for t in ts])
+        explicit = ",".join(ins) + "->" + out
+        two_operand_plan = None
+        if len(ts) == 2:  # one BLAS matmul unless a subscript repeats a letter (a diagonal)
+            from .contraction import plan
+            two_operand_plan = plan(explicit, ts[0]._value.shape, ts[1]._value.shape)
     except ValueError as e:
         raise InvalidArgumentError(None, "Einsum", str(e)) from None
+    if two_operand_plan is not None:
+        from .contraction import contract
+        return contract(explicit, ts[0], ts[1])
     return apply(_EINSUM, tuple(ts), {"ins": tuple(ins), "out": out})
 
 

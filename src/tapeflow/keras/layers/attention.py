@@ -20,7 +20,8 @@ from ...tensor import Tensor, Variable, _wrap
 from .. import initializers, random_state
 from ._config import get_constraint, get_regularizer, serialize
 from .core import Dropout
-from .einsum_dense import EinsumDense, contract
+from ...ops.contraction import contract
+from .einsum_dense import EinsumDense
 from .layer import _CTX, Layer, _is_symbolic
 
 __all__ = ["Attention", "AdditiveAttention", "MultiHeadAttention"]
