@@ -15,11 +15,11 @@ repeated letter in one subscript (a diagonal) are left to the ``Einsum`` primiti
 """
 import functools
 import math
-import string
 
 from . import nn as _nn_ops
 from .array import reshape as _reshape
 from .array import transpose as _transpose
+from .linalg import _parse_einsum
 from .linalg import matmul as _matmul
 from .reduce import reduce_sum as _reduce_sum
 
@@ -32,33 +32,10 @@ class _Plan:
                  "dense", "mid_shape", "perm_out", "out_shape", "n_free_y")
 
 
-def _expand_ellipsis(equation, shapes):
-    """Explicit subscripts for each operand and the output (``...`` -> fresh letters)."""
-    eq = equation.replace(" ", "")
-    lhs, arrow, out = eq.partition("->")
-    if not arrow:
-        raise ValueError("contract: the equation %r needs an explicit output ('->')" % (eq,))
-    ins = lhs.split(",")
-    free = [c for c in string.ascii_letters if c not in eq]
-    n_ell = max([len(s) - (len(sub) - 3) for sub, s in zip(ins, shapes) if "..." in sub],
-                default=0)
-    ell = "".join(free[:n_ell])
-    subs = []
-    for sub, s in zip(ins, shapes):
-        if "..." in sub:
-            n = len(s) - (len(sub) - 3)
-            sub = sub.replace("...", ell[n_ell - n:] if n > 0 else "")
-        if len(sub) != len(s):
-            raise ValueError("einsum: subscripts %r do not match an operand of shape %s"
-                             % (sub, tuple(s)))
-        subs.append(sub)
-    return subs, out.replace("...", ell)
-
-
 @functools.lru_cache(maxsize=512)
 def plan(equation, sx, sy):
     """The ``_Plan`` for ``equation`` and operand shapes ``sx``, ``sy``; None for a diagonal."""
-    (a, b), out = _expand_ellipsis(equation, (sx, sy))
+    (a, b), out = _parse_einsum(equation, (sx, sy))  # explicit letters, '...' expanded
     if len(set(a)) != len(a) or len(set(b)) != len(b) or len(set(out)) != len(out):
         return None  # a diagonal: left to tf.einsum
     size = {}
