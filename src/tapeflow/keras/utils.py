@@ -1,4 +1,10 @@
-"""``tf.keras.utils``: ``to_categorical``, ``set_random_seed``, ``Progbar`` and friends."""
+"""``tf.keras.utils``: ``to_categorical``, ``set_random_seed``, ``Progbar`` and friends.
+
+The data-loading helpers (``image_dataset_from_directory``, ``timeseries_dataset_from_array``,
+``load_img`` ...) live in their own modules, loaded on first use so that
+``tf.keras.utils`` stays cheap to import.
+"""
+import importlib as _importlib
 import math
 import random as _py_random
 import sys
@@ -6,8 +12,27 @@ import time
 
 from ..backend import np
 
+# Re-exported name -> the module (in tapeflow.keras) that defines it, imported on first use.
+_LAZY = {"timeseries_dataset_from_array": "dataset_utils", "split_dataset": "dataset_utils",
+         "image_dataset_from_directory": "directory_datasets",
+         "text_dataset_from_directory": "directory_datasets",
+         "load_img": "image_utils", "img_to_array": "image_utils",
+         "array_to_img": "image_utils", "save_img": "image_utils"}
+
 __all__ = ["to_categorical", "pad_sequences", "set_random_seed", "Progbar", "normalize",
-           "get_file", "serialize_keras_object", "deserialize_keras_object"]
+           "get_file", "serialize_keras_object", "deserialize_keras_object"] + list(_LAZY)
+
+
+def __getattr__(name):
+    if name not in _LAZY:
+        raise AttributeError("module 'tapeflow.keras.utils' has no attribute %r" % name)
+    value = getattr(_importlib.import_module("." + _LAZY[name], __package__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))
 
 
 def to_categorical(x, num_classes=None):
