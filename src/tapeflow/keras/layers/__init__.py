@@ -21,3 +21,4 @@ from .image_preprocessing import *  # noqa: F401,F403
 from .volumetric import *  # noqa: F401,F403
 from .einsum_dense import *  # noqa: F401,F403
 from .attention import *  # noqa: F401,F403
+from .conv_recurrent import *  # noqa: F401,F403

@@ -1,18 +1,20 @@
 """Merge layers for the functional API: Add, Subtract, Multiply, Average, Maximum, Minimum,
-Concatenate, and their functional forms (``add([a, b])``, ``concatenate([a, b])``, ...).
+Concatenate, Dot, and their functional forms (``add([a, b])``, ``concatenate([a, b])``, ...).
 
 Each takes a list of tensors. Element-wise ones broadcast like the ops they use (Keras
 allows a ``(None, 1)`` input beside a ``(None, 5)`` one). Masks are not propagated.
 """
 from functools import reduce
 
-from ...ops.array import concat
+from ...ops.array import concat, reshape, transpose
+from ...ops.linalg import l2_normalize, matmul
 from ...ops.math import maximum as _maximum_op
 from ...ops.math import minimum as _minimum_op
 from .layer import Layer
 
 __all__ = ["Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate",
-           "add", "subtract", "multiply", "average", "maximum", "minimum", "concatenate"]
+           "Dot", "add", "subtract", "multiply", "average", "maximum", "minimum", "concatenate",
+           "dot"]
 
 
 def _check_list(layer, inputs, exactly=None):
@@ -168,6 +170,120 @@ class Concatenate(Layer):
         return config
 
 
+def _is_int(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+class Dot(Layer):
+    """Batch-wise dot product of two tensors along one axis of each (Keras's ``batch_dot``).
+
+    Sample ``b`` of the output contracts ``x[b]`` along ``axes[0]`` with ``y[b]`` along
+    ``axes[1]``; the output keeps ``x``'s other axes, then ``y``'s other non-batch axes —
+    ``einsum('bnd,bmd->bnm')`` for ``(b, n, d)`` and ``(b, m, d)`` with ``axes=2``. A result
+    with no axis besides the batch (two 2-D inputs) has shape ``(batch, 1)``.
+
+    Args:
+        axes: one axis for both inputs, or a pair ``(axis_x, axis_y)``; negative axes count
+            from the end of each input. The batch axis 0 cannot be contracted.
+        normalize: L2-normalise each input along its dot axis first, so that the output is
+            the cosine similarity.
+
+    >>> import tapeflow as tf
+    >>> x = tf.reshape(tf.range(10.0), (1, 5, 2)); y = tf.reshape(tf.range(10.0, 20.0), (1, 2, 5))
+    >>> tf.keras.layers.Dot(axes=(1, 2))([x, y]).numpy()
+    array([[[260., 360.],
+            [320., 445.]]], dtype=float32)
+    >>> tf.keras.layers.Dot(axes=1, normalize=True)([tf.ones((2, 3)), tf.ones((2, 3))]).shape
+    TensorShape([2, 1])
+    """
+
+    def __init__(self, axes, normalize=False, **kwargs):
+        super().__init__(**kwargs)
+        if not _is_int(axes):
+            if not isinstance(axes, (list, tuple)):
+                raise TypeError("Invalid type for argument `axes`: it should be a list or an "
+                                "int. Received: axes=%r" % (axes,))
+            if len(axes) != 2:
+                raise ValueError("Invalid format for argument `axes`: it should contain two "
+                                 "elements. Received: axes=%r" % (axes,))
+            if not (_is_int(axes[0]) and _is_int(axes[1])):
+                raise ValueError("Invalid format for argument `axes`: list elements should be "
+                                 "integers. Received: axes=%r" % (axes,))
+        self.axes = axes
+        self.normalize = bool(normalize)
+        self.supports_masking = True
+
+    def _axes_for(self, shape1, shape2):
+        """The two dot axes as non-negative ints, checked against the two input shapes."""
+        for shape in (shape1, shape2):
+            if len(shape) < 2:
+                raise ValueError("A `Dot` layer (%s) needs inputs of rank >= 2 (batch first). "
+                                 "Received shapes %s and %s" % (self.name, shape1, shape2))
+        pair = (self.axes, self.axes) if _is_int(self.axes) else tuple(self.axes)
+        axes = []
+        for axis, shape in zip(pair, (shape1, shape2)):
+            if not -len(shape) <= axis < len(shape):
+                raise ValueError("A `Dot` layer (%s): axis %d is out of range for an input of "
+                                 "shape %s" % (self.name, axis, shape))
+            axes.append(axis % len(shape))
+        if 0 in axes:
+            raise ValueError("A `Dot` layer (%s) cannot take the dot product over the batch "
+                             "axis 0 (axes=%r)." % (self.name, self.axes))
+        d1, d2 = shape1[axes[0]], shape2[axes[1]]
+        if d1 is not None and d2 is not None and d1 != d2:
+            raise ValueError("Incompatible input shapes for `Dot` layer (%s): axis values %d (at "
+                             "axis %d) != %d (at axis %d). Full input shapes: %s, %s"
+                             % (self.name, d1, axes[0], d2, axes[1], shape1, shape2))
+        b1, b2 = shape1[0], shape2[0]
+        if b1 is not None and b2 is not None and b1 != b2:
+            raise ValueError("A `Dot` layer (%s) needs inputs with the same batch size. "
+                             "Received shapes %s and %s" % (self.name, shape1, shape2))
+        return axes
+
+    def call(self, inputs):
+        _check_list(self, inputs, exactly=2)
+        x, y = inputs
+        a0, a1 = self._axes_for(tuple(x.shape), tuple(y.shape))
+        if self.normalize:
+            # Keras: x / max(‖x‖, epsilon()); l2_normalize's floor is on the squared norm.
+            x = l2_normalize(x, axis=a0, epsilon=1e-14)
+            y = l2_normalize(y, axis=a1, epsilon=1e-14)
+        return _batch_dot(x, y, a0, a1)
+
+    def compute_output_shape(self, input_shape):
+        if not isinstance(input_shape, (list, tuple)) or len(input_shape) != 2:
+            raise ValueError("A `Dot` layer should be called on a list of 2 inputs. Received: "
+                             "input_shape=%r" % (input_shape,))
+        shape1, shape2 = (list(s) for s in input_shape)
+        a0, a1 = self._axes_for(tuple(shape1), tuple(shape2))
+        out = shape1[:a0] + shape1[a0 + 1:] + [d for i, d in enumerate(shape2) if i not in (0, a1)]
+        return tuple(out + [1] if len(out) == 1 else out)
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(axes=self.axes, normalize=self.normalize)
+        return config
+
+
+def _batch_dot(x, y, a0, a1):
+    """``x`` and ``y`` contracted along ``a0`` / ``a1``, batched over axis 0: one batched
+    matmul of ``x`` as ``(batch, rest_x, d)`` and ``y`` as ``(batch, d, rest_y)``."""
+    sx, sy = tuple(x.shape), tuple(y.shape)
+    rest_x = [i for i in range(1, len(sx)) if i != a0]
+    rest_y = [i for i in range(1, len(sy)) if i != a1]
+    if a0 != len(sx) - 1:
+        x = transpose(x, [0] + rest_x + [a0])
+    if a1 != 1:
+        y = transpose(y, [0, a1] + rest_y)
+    n = sx[0]
+    out = matmul(reshape(x, (n, -1, sx[a0])), reshape(y, (n, sy[a1], -1)))
+    shape = (n,) + tuple(sx[i] for i in rest_x) + tuple(sy[i] for i in rest_y)
+    return reshape(out, shape if len(shape) > 1 else (n, 1))
+
+
 def add(inputs, **kwargs):
     """Functional form of ``Add``: ``add([a, b])``."""
     return Add(**kwargs)(inputs)
@@ -201,3 +317,8 @@ def minimum(inputs, **kwargs):
 def concatenate(inputs, axis=-1, **kwargs):
     """Functional form of ``Concatenate``: ``concatenate([a, b], axis=-1)``."""
     return Concatenate(axis=axis, **kwargs)(inputs)
+
+
+def dot(inputs, axes=-1, **kwargs):
+    """Functional form of ``Dot``: ``dot([a, b], axes=-1, normalize=False)``."""
+    return Dot(axes=axes, **kwargs)(inputs)

@@ -13,6 +13,10 @@ differentiable to higher orders.
 Masks (e.g. from ``Embedding(mask_zero=True)``) skip steps: the states are carried over
 and the output repeats the previous output (zeros before the first unmasked step), or is
 zero with ``zero_output_for_mask=True``.
+
+``StackedRNNCells`` (or a list of cells given to ``RNN``) runs several cells per step. Its
+states nest like its ``state_size`` (Keras 3): ``[[h1, c1], h2]`` for an LSTM cell under a
+SimpleRNN cell. ``RNN`` carries states as one flat list and regroups them for each call.
 """
 from ...backend import np
 from ...ops import rnn as _rnn
@@ -25,7 +29,73 @@ from .. import activations, initializers, random_state
 from ._config import get_constraint, get_regularizer, serialize as _serialize
 from .layer import InputSpec, Layer
 
-__all__ = ["RNN", "SimpleRNNCell", "LSTMCell", "GRUCell", "SimpleRNN", "LSTM", "GRU"]
+__all__ = ["RNN", "SimpleRNNCell", "LSTMCell", "GRUCell", "StackedRNNCells", "SimpleRNN",
+           "LSTM", "GRU"]
+
+
+def _state_sizes(cell):
+    """A cell's ``state_size`` as a list (one entry per state, possibly nested)."""
+    size = cell.state_size
+    return list(size) if isinstance(size, (list, tuple)) else [size]
+
+
+def _output_size(cell):
+    """Keras's rule: ``output_size`` if the cell has one, else its first state's size."""
+    size = getattr(cell, "output_size", None)
+    return size if size is not None else _flatten_states(_state_sizes(cell))[0]
+
+
+def _flatten_states(states):
+    """Nested lists of states (tensors or arrays) or of state sizes as one flat list."""
+    if isinstance(states, (list, tuple)):
+        return [leaf for part in states for leaf in _flatten_states(part)]
+    return [states]
+
+
+def _pack_states(flat, structure):
+    """The flat list ``flat`` regrouped like ``structure`` (nested lists of state sizes)."""
+    leaves = iter(flat)
+
+    def pack(node):
+        return [pack(n) for n in node] if isinstance(node, (list, tuple)) else next(leaves)
+    return pack(structure)
+
+
+def _build_in_scope(layer, input_shape):
+    """Builds a sub-layer with its name on the scope stack, so its weight paths nest."""
+    from .layer import _CTX
+    _CTX.scope.append(layer)
+    try:
+        layer.build(input_shape)
+    finally:
+        _CTX.scope.pop()
+    layer.built = True
+
+
+def _draw_dropout_masks(cell, batch, features, dtype, training):
+    """One ``(batch, features)`` input mask and one recurrent mask (first state's size) per
+    sequence, as Keras draws them; None where the rate is 0 or not training."""
+    input_mask = rec_mask = None
+    if not training:
+        return input_mask, rec_mask
+    rng = random_state.make_generator(getattr(cell, "seed", None))
+    if getattr(cell, "dropout", 0.0) > 0:
+        keep = 1.0 - cell.dropout
+        input_mask = ((rng.random((batch, features)) < keep) / keep).astype(dtype)
+    if getattr(cell, "recurrent_dropout", 0.0) > 0:
+        keep = 1.0 - cell.recurrent_dropout
+        size = _flatten_states(_state_sizes(cell))[0]
+        rec_mask = ((rng.random((batch, size)) < keep) / keep).astype(dtype)
+    return input_mask, rec_mask
+
+
+def _call_cell(cell, inputs, states, training):
+    """``cell(inputs, states)`` -> (output, new states as a list)."""
+    if isinstance(cell, Layer):
+        output, new_states = cell(inputs, states, training=training)
+    else:
+        output, new_states = cell.call(inputs, states)
+    return output, list(new_states) if isinstance(new_states, (list, tuple)) else [new_states]
 
 
 class _CellBase(Layer):
@@ -282,11 +352,138 @@ class GRUCell(_CellBase):
         return config
 
 
+class StackedRNNCells(Layer):
+    """Several RNN cells run as one: each step feeds a cell's output to the next cell.
+
+    ``state_size`` is the list of the cells' state sizes and the states nest the same way
+    (a cell with one integer ``state_size`` has one state tensor, not a list); the output is
+    the last cell's. ``RNN([cell1, cell2])`` wraps the list in one of these, as Keras 3 does.
+    Each cell's ``dropout`` applies to that cell's own input.
+
+    Args:
+        cells: a list of cells (``call(inputs, states)`` and ``state_size``).
+
+    >>> import tapeflow as tf
+    >>> cells = tf.keras.layers.StackedRNNCells(
+    ...     [tf.keras.layers.LSTMCell(4), tf.keras.layers.SimpleRNNCell(3)])
+    >>> cells.state_size, cells.output_size
+    ([[4, 4], 3], 3)
+    >>> out, (h1, c1), h2 = tf.keras.layers.RNN(cells, return_state=True)(tf.ones((2, 5, 6)))
+    >>> out.shape, c1.shape, [tuple(w.shape) for w in cells.weights[:3]]
+    (TensorShape([2, 3]), TensorShape([2, 4]), [(6, 16), (4, 16), (16,)])
+    >>> gru = tf.keras.layers.GRUCell
+    >>> tf.keras.layers.RNN([gru(8), gru(2)], return_sequences=True)(tf.ones((2, 5, 6))).shape
+    TensorShape([2, 5, 2])
+    """
+
+    def __init__(self, cells, **kwargs):
+        cells = list(cells)
+        if not cells:
+            raise ValueError("StackedRNNCells needs at least one cell. Received: cells=[]")
+        for cell in cells:
+            if not hasattr(cell, "call"):
+                raise ValueError("All cells must have a `call` method. Received cell without "
+                                 "a `call` method: %r" % (cell,))
+            if not hasattr(cell, "state_size"):
+                raise ValueError("All cells must have a `state_size` attribute. Received cell "
+                                 "without a `state_size`: %r" % (cell,))
+        if kwargs.get("dtype") is None:
+            # A container: computing in its cells' dtype keeps it from casting their inputs.
+            kwargs["dtype"] = getattr(cells[0], "dtype_policy", None)
+        super().__init__(**kwargs)
+        self.cells = cells
+        # Per-sequence dropout masks, one (input, recurrent) pair per cell; set by RNN.call.
+        # Kept out of attribute tracking: they change every call.
+        self.__dict__["_step_masks"] = None
+
+    @property
+    def state_size(self):
+        return [cell.state_size for cell in self.cells]
+
+    @property
+    def output_size(self):
+        return _output_size(self.cells[-1])
+
+    def build(self, input_shape):
+        shape = tuple(input_shape)
+        for cell in self.cells:
+            if isinstance(cell, Layer) and not cell.built:
+                _build_in_scope(cell, shape)
+            shape = (shape[0], _output_size(cell))
+
+    def get_initial_state(self, batch_size=None):
+        """Zero states nested like ``state_size``."""
+        out = []
+        for cell in self.cells:
+            get = getattr(cell, "get_initial_state", None)
+            states = get(batch_size=batch_size) if get is not None else [
+                zeros((batch_size, size), self.compute_dtype) for size in _state_sizes(cell)]
+            states = list(states) if isinstance(states, (list, tuple)) else [states]
+            out.append(states if isinstance(cell.state_size, (list, tuple)) else states[0])
+        return out
+
+    def _draw_dropout_masks(self, batch, features, dtype, training):
+        """Sets one (input, recurrent) mask pair per cell for the coming sequence."""
+        masks = []
+        for cell in self.cells:
+            masks.append(_draw_dropout_masks(cell, batch, features, dtype, training))
+            features = _output_size(cell)
+        dropped = any(m is not None for pair in masks for m in pair)
+        self.__dict__["_step_masks"] = masks if dropped else None
+
+    def call(self, inputs, states, training=False):
+        if not isinstance(states, (list, tuple)) or len(states) != len(self.cells):
+            raise ValueError("StackedRNNCells '%s' expects a list of %d state groups (one per "
+                             "cell, nested like state_size=%s), got %r"
+                             % (self.name, len(self.cells), self.state_size, states))
+        masks = self._step_masks or [(None, None)] * len(self.cells)
+        new_states = []
+        for cell, group, (input_mask, rec_mask) in zip(self.cells, states, masks):
+            single = not isinstance(group, (list, tuple))
+            if input_mask is not None:
+                inputs = inputs * input_mask
+            if rec_mask is not None:
+                cell._recurrent_mask = rec_mask
+            try:
+                inputs, group = _call_cell(cell, inputs, [group] if single else list(group),
+                                           training)
+            finally:
+                if rec_mask is not None:
+                    cell._recurrent_mask = None
+            new_states.append(group[0] if single and len(group) == 1 else group)
+        return inputs, new_states
+
+    def get_config(self):
+        from .._lookup import serialize_object
+        config = super().get_config()
+        config["cells"] = [serialize_object(cell) for cell in self.cells]
+        return config
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        config = dict(config)
+        cells = [_cell_from_config(c, custom_objects) for c in config.pop("cells")]
+        return cls(cells, **config)
+
+
+def _cell_from_config(config, custom_objects=None):
+    """A cell from ``{'class_name', 'config'}`` (a ``tf.keras.layers`` class or a custom one)."""
+    if not isinstance(config, dict):
+        return config  # already a cell
+    from .. import layers
+    name = config["class_name"]
+    cls = (custom_objects or {}).get(name) or getattr(layers, name, None)
+    if cls is None:
+        raise ValueError("Unknown cell class %r: pass it in `custom_objects`." % (name,))
+    return cls.from_config(config["config"])
+
+
 class RNN(Layer):
     """Runs a cell over the time axis of ``(batch, steps, features)`` inputs.
 
     Args:
-        cell: a cell layer (``call(inputs, states) -> (output, new_states)``, ``state_size``).
+        cell: a cell layer (``call(inputs, states) -> (output, new_states)``, ``state_size``),
+            or a list of cells (run as ``StackedRNNCells``).
         return_sequences: return every step's output, else the last one.
         return_state: also return the final states.
         go_backwards: process the sequence in reverse (the output sequence stays reversed).
@@ -302,6 +499,8 @@ class RNN(Layer):
 
     def __init__(self, cell, return_sequences=False, return_state=False, go_backwards=False,
                  stateful=False, unroll=False, zero_output_for_mask=False, **kwargs):
+        if isinstance(cell, (list, tuple)):
+            cell = StackedRNNCells(cell)
         if not hasattr(cell, "call") or not hasattr(cell, "state_size"):
             raise ValueError("Argument `cell` should have a `call` method and a `state_size` "
                              "attribute. Received: cell=%r" % (cell,))
@@ -319,8 +518,13 @@ class RNN(Layer):
 
     @property
     def state_size(self):
-        size = self.cell.state_size
-        return list(size) if isinstance(size, (list, tuple)) else [size]
+        """The cell's state sizes as a list (nested for stacked cells)."""
+        return _state_sizes(self.cell)
+
+    def _state_shapes(self, input_shape):
+        """The shape of each state for a ``(batch, steps, ...)`` input, as a flat list
+        (layers whose states are not vectors override it)."""
+        return [(input_shape[0], size) for size in _flatten_states(self.state_size)]
 
     def build(self, input_shape):
         if len(input_shape) != 3:
@@ -328,13 +532,7 @@ class RNN(Layer):
                              "features), got shape %s" % (self.name, type(self).__name__,
                                                          tuple(input_shape)))
         if isinstance(self.cell, Layer) and not self.cell.built:
-            from .layer import _CTX
-            _CTX.scope.append(self.cell)
-            try:
-                self.cell.build((input_shape[0],) + tuple(input_shape[2:]))
-            finally:
-                _CTX.scope.pop()
-            self.cell.built = True
+            _build_in_scope(self.cell, (input_shape[0],) + tuple(input_shape[2:]))
         self.input_spec = InputSpec(ndim=3, axes={-1: input_shape[-1]})
 
     def reset_states(self, states=None):
@@ -344,49 +542,44 @@ class RNN(Layer):
     reset_state = reset_states
 
     def _initial_states(self, inputs, initial_state):
-        batch = inputs.shape[0]
+        """The initial states as one flat list (nested ``initial_state`` is flattened)."""
         dtype = inputs.dtype
+        shapes = self._state_shapes(tuple(inputs.shape))
         if initial_state is not None:
-            states = list(initial_state) if isinstance(initial_state, (list, tuple)) else \
-                [initial_state]
-            if len(states) != len(self.state_size):
+            states = _flatten_states(initial_state)
+            if len(states) != len(shapes):
                 raise ValueError("Layer '%s' expects %d initial state tensor(s), got %d"
-                                 % (self.name, len(self.state_size), len(states)))
+                                 % (self.name, len(shapes), len(states)))
             out = []
-            for s, size in zip(states, self.state_size):
+            for s, shape in zip(states, shapes):
                 s = s if isinstance(s, Tensor) else _wrap(np.asarray(s, dtype.as_numpy_dtype))
                 if s._value.dtype != inputs._value.dtype:
                     s = cast(s, inputs.dtype)
-                if tuple(s.shape) != (batch, size):
+                if tuple(s.shape) != tuple(shape):
                     raise ValueError("Layer '%s': an initial state has shape %s, expected %s"
-                                     % (self.name, tuple(s.shape), (batch, size)))
+                                     % (self.name, tuple(s.shape), tuple(shape)))
                 out.append(s)
             return out
         if self.stateful and self._states is not None:
             return [_wrap(s) for s in self._states]
-        return [zeros((batch, size), dtype) for size in self.state_size]
+        return [zeros(shape, dtype) for shape in shapes]
 
     def _dropout_masks(self, inputs, training):
-        """Keras draws one input mask and one recurrent mask per sequence (not per step)."""
-        cell = self.cell
-        rng = random_state.make_generator(getattr(cell, "seed", None))
-        dtype = inputs._value.dtype
-        input_mask = rec_mask = None
-        if training and getattr(cell, "dropout", 0.0) > 0:
-            keep = 1.0 - cell.dropout
-            input_mask = (rng.random((inputs.shape[0], 1, inputs.shape[2])) < keep) / keep
-            input_mask = input_mask.astype(dtype)
-        if training and getattr(cell, "recurrent_dropout", 0.0) > 0:
-            keep = 1.0 - cell.recurrent_dropout
-            rec_mask = ((rng.random((inputs.shape[0], self.state_size[0])) < keep) / keep)
-            rec_mask = rec_mask.astype(dtype)
-        return input_mask, rec_mask
+        """Keras draws one input mask and one recurrent mask per sequence (not per step):
+        the input mask ``(batch, 1, features)`` for the whole sequence, the recurrent one for
+        the cell. Stacked cells get theirs (one pair per cell) set on the stack instead."""
+        batch, features, dtype = inputs.shape[0], inputs.shape[-1], inputs._value.dtype
+        if isinstance(self.cell, StackedRNNCells):
+            self.cell._draw_dropout_masks(batch, features, dtype, training)
+            return None, None
+        input_mask, rec_mask = _draw_dropout_masks(self.cell, batch, features, dtype, training)
+        return None if input_mask is None else input_mask[:, None, :], rec_mask
 
     def _fused_op(self, rec_mask):
         cell = self.cell
         if self.unroll or rec_mask is not None:
             return None
-        if cell.activation is not activations.tanh:
+        if getattr(cell, "activation", None) is not activations.tanh:
             return None
         kind = type(cell)
         if kind is LSTMCell and cell.recurrent_activation is activations.sigmoid:
@@ -411,16 +604,20 @@ class RNN(Layer):
         if input_mask is not None:
             x = x * input_mask
         fused = self._fused_op(rec_mask)
-        if fused is not None and not (mask_array is not None and self.zero_output_for_mask):
-            outputs, last, final_states = self._run_fused(fused, x, states, mask_array)
-        else:
-            outputs, last, final_states = self._run_cell(x, states, mask_array, rec_mask,
-                                                         training)
+        try:
+            if fused is not None and not (mask_array is not None and self.zero_output_for_mask):
+                outputs, last, final_states = self._run_fused(fused, x, states, mask_array)
+            else:
+                outputs, last, final_states = self._run_cell(x, states, mask_array, rec_mask,
+                                                             training)
+        finally:
+            if isinstance(self.cell, StackedRNNCells):
+                self.cell.__dict__["_step_masks"] = None
         if self.stateful:
             self._states = [np.array(s._value) for s in final_states]
         output = outputs if self.return_sequences else last
         if self.return_state:
-            return [output] + list(final_states)
+            return [output] + _pack_states(final_states, self.state_size)
         return output
 
     def _run_fused(self, fused, x, states, mask):
@@ -435,19 +632,22 @@ class RNN(Layer):
         return outputs, last, final_states
 
     def _run_cell(self, x, states, mask, rec_mask, training):
+        """The cell called step by step; ``states`` and the states returned are flat lists."""
         cell = self.cell
         steps = x.shape[1]
+        structure = self.state_size
         prev_output = None
         outputs = []
         cell._recurrent_mask = rec_mask
         try:
             for t in range(steps):
-                out, new_states = cell(getitem(x, (slice(None), t)), states, training=training)
-                new_states = list(new_states) if isinstance(new_states, (list, tuple)) else \
-                    [new_states]
+                out, new_states = _call_cell(cell, getitem(x, (slice(None), t)),
+                                             _pack_states(states, structure), training)
+                new_states = _flatten_states(new_states)
                 if mask is not None:
-                    keep = _wrap(mask[:, t:t + 1])
-                    new_states = [where(keep, n, s) for n, s in zip(new_states, states)]
+                    keep = _step_mask(mask[:, t], out)
+                    new_states = [where(_step_mask(mask[:, t], s), n, s)
+                                  for n, s in zip(new_states, states)]
                     if prev_output is None:
                         prev_output = zeros(out.shape, out.dtype)
                     fill = zeros(out.shape, out.dtype) if self.zero_output_for_mask \
@@ -469,10 +669,10 @@ class RNN(Layer):
 
     def compute_output_shape(self, input_shape):
         batch, steps = input_shape[0], input_shape[1]
-        units = getattr(self.cell, "output_size", self.state_size[0])
+        units = _output_size(self.cell)
         output = (batch, steps, units) if self.return_sequences else (batch, units)
         if self.return_state:
-            return [output] + [(batch, size) for size in self.state_size]
+            return [output] + _pack_states(self._state_shapes(input_shape), self.state_size)
         return output
 
     def get_config(self):
@@ -483,6 +683,11 @@ class RNN(Layer):
         if type(self) is RNN:
             config["cell"] = self.cell
         return config
+
+
+def _step_mask(mask_t, like):
+    """The ``(batch,)`` step mask shaped to broadcast against ``like``'s rank."""
+    return _wrap(mask_t.reshape((-1,) + (1,) * (len(like.shape) - 1)))
 
 
 _RNN_ARGS = ("return_sequences", "return_state", "go_backwards", "stateful", "unroll",
