@@ -290,3 +290,16 @@ def test_dot_errors():
         L.Dot(axes=(1, 2, 3))
     with pytest.raises(ValueError, match="integers"):
         L.Dot(axes=(1, 2.0))
+
+
+def test_bidirectional_rnn_of_a_cell_gets_two_cells():
+    # RNN.get_config serialises its cell (Keras 3), so each direction rebuilt from it has its own
+    for cell in (tf.keras.layers.LSTMCell(4),
+                 [tf.keras.layers.LSTMCell(4), tf.keras.layers.GRUCell(3)]):
+        layer = tf.keras.layers.Bidirectional(tf.keras.layers.RNN(cell))
+        layer(tf.ones((2, 5, 3)))
+        assert layer.forward_layer.cell is not layer.backward_layer.cell
+        assert len(layer.weights) == 2 * len(layer.forward_layer.weights)
+    rnn = tf.keras.layers.RNN(tf.keras.layers.SimpleRNNCell(4), return_sequences=True)
+    clone = tf.keras.layers.RNN.from_config(rnn.get_config())
+    assert clone.cell is not rnn.cell and clone.cell.units == 4 and clone.return_sequences

@@ -681,8 +681,18 @@ class RNN(Layer):
                       go_backwards=self.go_backwards, stateful=self.stateful,
                       unroll=self.unroll, zero_output_for_mask=self.zero_output_for_mask)
         if type(self) is RNN:
-            config["cell"] = self.cell
+            # as Keras 3: a serialised cell, so that from_config makes a new one (Bidirectional
+            # builds both directions from one config: they must not share a cell)
+            from .._lookup import serialize_object
+            config["cell"] = serialize_object(self.cell)
         return config
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        config = dict(config)
+        if "cell" in config:
+            config["cell"] = _cell_from_config(config["cell"], custom_objects)
+        return cls(**config)
 
 
 def _step_mask(mask_t, like):
