@@ -21,4 +21,7 @@ from .image_preprocessing import *  # noqa: F401,F403
 from .volumetric import *  # noqa: F401,F403
 from .einsum_dense import *  # noqa: F401,F403
 from .attention import *  # noqa: F401,F403
+from .index_lookup import *  # noqa: F401,F403
+from .text_vectorization import *  # noqa: F401,F403
+from .categorical_encoding import *  # noqa: F401,F403
 from .conv_recurrent import *  # noqa: F401,F403
