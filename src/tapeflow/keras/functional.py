@@ -249,7 +249,30 @@ class Functional(Model):
         return self._build_output_shape
 
     def get_config(self):
-        raise NotImplementedError("Serialising a functional model's graph to a config is not "
-                                  "supported by tapeflow; save its weights with "
-                                  "`save_weights()` and rebuild it in code.")
+        """Keras 3's functional config: ``name``, ``trainable``, ``layers`` (each with its
+        ``inbound_nodes``), ``input_layers`` and ``output_layers``.
+
+        >>> import tapeflow as tf
+        >>> x = tf.keras.Input((3,), name="x")
+        >>> model = tf.keras.Model(x, tf.keras.layers.Dense(2, name="d")(x), name="m")
+        >>> config = model.get_config()
+        >>> [layer["name"] for layer in config["layers"]], config["output_layers"]
+        (['x', 'd'], ['d', 0, 0])
+        >>> clone = type(model).from_config(config)
+        >>> clone.output_shape
+        (None, 2)
+        """
+        import inspect
+
+        from .functional_config import functional_get_config
+        init_args = inspect.getfullargspec(type(self).__init__).args
+        if init_args != inspect.getfullargspec(Functional.__init__).args:
+            return Model.get_config(self)  # a subclass with its own constructor
+        return functional_get_config(self)
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """Rebuilds the model from ``get_config()`` (or a Keras 3 functional config)."""
+        from .functional_config import functional_from_config
+        return functional_from_config(cls, config, custom_objects)
 

@@ -11,7 +11,7 @@ from .layers.input_layer import InputLayer, KerasTensor
 from .layers.layer import Layer, _shape_of
 from .trainer import Trainer
 
-__all__ = ["Model", "Sequential", "load_model"]
+__all__ = ["Model", "Sequential", "load_model", "save_model"]
 
 
 class Model(Trainer, Layer):
@@ -118,12 +118,23 @@ class Model(Trainer, Layer):
     def get_config(self):
         return Layer.get_config(self)
 
-    def save(self, filepath, overwrite=True, **kwargs):
-        """Not supported: tapeflow saves weights only (``save_weights``)."""
-        raise NotImplementedError(
-            "model.save(%r): tapeflow does not write full-model `.keras`/SavedModel files. Save "
-            "the weights with `model.save_weights('name.weights.npz')` (or `.weights.h5`) and "
-            "rebuild the model in code before `load_weights`." % (filepath,))
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """A functional config (``layers``, ``input_layers``, ``output_layers``) revives a
+        functional model, as in Keras 3; any other config is ``cls(**config)``."""
+        if {"layers", "input_layers", "output_layers"} <= set(config):
+            from .functional_config import functional_from_config
+            return functional_from_config(cls, config, custom_objects)
+        return cls(**config)
+
+    def save(self, filepath, overwrite=True, zipped=None, **kwargs):
+        """Saves the whole model (architecture, weights, optimizer state, compile
+        arguments) as a Keras 3 ``.keras`` file; ``tf.keras.models.load_model`` reads it.
+
+        Needs h5py (the weights inside are HDF5). See ``tf.keras.saving.save_model``.
+        """
+        from .saving_lib import save_model
+        save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
 
 
 def _functional_init_arguments(args, kwargs):
@@ -317,31 +328,52 @@ class Sequential(Model):
         return shape
 
     def get_config(self):
-        from ._lookup import serialize_object
-        config = {"name": self.name, "trainable": self.trainable, "layers": []}
+        """Keras 3's Sequential config: ``name``, ``trainable``, ``dtype``, ``layers`` (the
+        Input layer first when there is one) and ``build_input_shape`` once built."""
+        from .serialization import serialize_keras_object
+        stack = ([self._input_layer] if self._input_layer is not None else []) + self._stack
+        config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype_policy,
+                  "layers": [serialize_keras_object(layer) for layer in stack]}
         if self._input_layer is not None:
-            config["layers"].append(serialize_object(self._input_layer))
-        config["layers"].extend(serialize_object(layer) for layer in self._stack)
+            config["build_input_shape"] = self._input_layer.batch_shape
+        elif self.built and isinstance(self._build_input_shape, tuple):
+            config["build_input_shape"] = (None,) + tuple(self._build_input_shape)[1:]
         return config
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        from . import layers as layers_module
-        custom_objects = custom_objects or {}
-        stack = []
+        """Rebuilds the stack from ``get_config()`` (also Keras 3's and tf.keras 2's forms,
+        and a bare list of layer configs) and builds it for ``build_input_shape``."""
+        from .serialization import deserialize_keras_object
+        if isinstance(config, list):
+            config = {"layers": config}
+        model = cls(name=config.get("name"), trainable=config.get("trainable", True))
         for spec in config.get("layers", []):
-            layer_cls = custom_objects.get(spec["class_name"]) or getattr(
-                layers_module, spec["class_name"], None)
-            if layer_cls is None:
-                raise ValueError("Unknown layer: '%s'. Pass it in `custom_objects`."
-                                 % spec["class_name"])
-            stack.append(layer_cls.from_config(spec["config"]))
-        return cls(stack, name=config.get("name"), trainable=config.get("trainable", True))
+            layer = spec if isinstance(spec, Layer) else deserialize_keras_object(
+                spec, custom_objects, build=False)
+            model.add(layer, rebuild=False)
+        shape = config.get("build_input_shape")
+        if model._input_layer is not None:
+            model._maybe_rebuild()
+        elif shape is not None and model._stack:
+            model.build(tuple(shape))
+        return model
 
 
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
-    """Not supported: tapeflow saves weights only. Rebuild the model in code, then
-    ``model.load_weights(path)``."""
-    raise NotImplementedError(
-        "load_model(%r): tapeflow does not read full-model `.keras`/SavedModel files. Rebuild "
-        "the model in code and call `model.load_weights('name.weights.npz')`." % (filepath,))
+    """Loads a model saved with ``model.save('name.keras')`` (by tapeflow or Keras 3).
+
+    Args:
+        filepath: a ``.keras`` file, a folder saved with ``zipped=False``, or a file object.
+        custom_objects: ``{name: class or function}`` for your own layers, models, losses.
+        compile: also restore the optimizer (with its state), loss and metrics.
+        safe_mode: refuse to load Python lambdas (``Lambda`` layers), as Keras does.
+    """
+    from .saving_lib import load_model as _load_model
+    return _load_model(filepath, custom_objects=custom_objects, compile=compile,
+                       safe_mode=safe_mode)
+
+
+def save_model(model, filepath, overwrite=True, zipped=None, **kwargs):
+    """``model.save(filepath)``: the whole model in Keras 3's ``.keras`` format."""
+    model.save(filepath, overwrite=overwrite, zipped=zipped, **kwargs)

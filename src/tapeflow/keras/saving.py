@@ -1,4 +1,6 @@
-"""Weights on disk: ``save_weights`` / ``load_weights``.
+"""``tf.keras.saving``: whole models (``save_model`` / ``load_model``, Keras 3's ``.keras``
+format, see ``saving_lib``), object configs (``serialize_keras_object`` ...), the custom
+object registry, and weights alone: ``save_weights`` / ``load_weights``.
 
 Two formats, chosen by the file name:
 
@@ -13,13 +15,36 @@ Loading is by position in ``model.weights`` (the model must be built); each arra
 must match. Files are written to a temporary file in the same directory and renamed, so
 an interrupted save never leaves a half-written file behind.
 """
+import importlib as _importlib
 import os
 import tempfile
 import zipfile
 
 from ..backend import np
 
-__all__ = ["save_weights", "load_weights"]
+# Re-exported name -> the module (in tapeflow.keras) that defines it, imported on first use.
+_LAZY = {"save_model": "saving_lib", "load_model": "saving_lib",
+         "serialize_keras_object": "serialization", "deserialize_keras_object": "serialization",
+         "enable_unsafe_deserialization": "serialization",
+         "register_keras_serializable": "object_registration",
+         "get_registered_name": "object_registration",
+         "get_registered_object": "object_registration",
+         "get_custom_objects": "object_registration",
+         "custom_object_scope": "object_registration", "CustomObjectScope": "object_registration"}
+
+__all__ = ["save_weights", "load_weights"] + list(_LAZY)
+
+
+def __getattr__(name):
+    if name not in _LAZY:
+        raise AttributeError("module 'tapeflow.keras.saving' has no attribute %r" % name)
+    value = getattr(_importlib.import_module("." + _LAZY[name], __package__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))
 
 _FORMAT = "tapeflow.weights.v1"
 

@@ -17,10 +17,16 @@ _LAZY = {"timeseries_dataset_from_array": "dataset_utils", "split_dataset": "dat
          "image_dataset_from_directory": "directory_datasets",
          "text_dataset_from_directory": "directory_datasets",
          "load_img": "image_utils", "img_to_array": "image_utils",
-         "array_to_img": "image_utils", "save_img": "image_utils"}
+         "array_to_img": "image_utils", "save_img": "image_utils",
+         "serialize_keras_object": "serialization", "deserialize_keras_object": "serialization",
+         "register_keras_serializable": "object_registration",
+         "get_registered_name": "object_registration",
+         "get_registered_object": "object_registration",
+         "get_custom_objects": "object_registration",
+         "custom_object_scope": "object_registration"}
 
 __all__ = ["to_categorical", "pad_sequences", "set_random_seed", "Progbar", "normalize",
-           "get_file", "serialize_keras_object", "deserialize_keras_object"] + list(_LAZY)
+           "get_file"] + list(_LAZY)
 
 
 def __getattr__(name):
@@ -145,20 +151,6 @@ def get_file(fname=None, origin=None, **kwargs):
     """Not supported: tapeflow never downloads. Put the file on disk and pass its path."""
     raise RuntimeError("tapeflow does not download files (get_file(%r, origin=%r)). Download it "
                        "yourself and load it from a local path." % (fname, origin))
-
-
-def serialize_keras_object(obj):
-    from ._lookup import serialize_object
-    return serialize_object(obj)
-
-
-def deserialize_keras_object(config, custom_objects=None, **kwargs):
-    from . import layers
-    name = config["class_name"]
-    cls = (custom_objects or {}).get(name) or getattr(layers, name, None)
-    if cls is None:
-        raise ValueError("Unknown object: '%s'. Pass it in `custom_objects`." % name)
-    return cls.from_config(config["config"])
 
 
 def _is_tty(stream):

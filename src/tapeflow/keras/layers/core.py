@@ -297,10 +297,56 @@ class Lambda(Layer):
         return (tuple(input_shape)[0],) + tuple(self._output_shape)
 
     def get_config(self):
+        """As Keras 3: a Python lambda is saved as bytecode (``{'class_name': '__lambda__'}``,
+        loadable only with ``safe_mode=False``), a named function by name."""
+        from ..serialization import serialize_keras_object
         config = super().get_config()
-        config.update(function=self.function, output_shape=self._output_shape,
-                      arguments=self.arguments)
+        config["function"] = _function_config(self.function)
+        if self._output_shape is not None:
+            config["output_shape"] = _function_config(self._output_shape) \
+                if callable(self._output_shape) else self._output_shape
+        if self._mask is not None:
+            config["mask"] = _function_config(self._mask) if callable(self._mask) \
+                else serialize_keras_object(self._mask)
+        config["arguments"] = serialize_keras_object(self.arguments)
         return config
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None, safe_mode=None):
+        from ..serialization import deserialize_keras_object, in_safe_mode
+        config = dict(config)
+        safe_mode = safe_mode if safe_mode is not None else in_safe_mode()
+        for key in ("function", "output_shape", "mask"):
+            value = config.get(key)
+            if isinstance(value, dict) and value.get("class_name") == "__lambda__":
+                if safe_mode:
+                    raise ValueError(
+                        "The `%s` of this `Lambda` layer is a Python lambda. Deserializing it "
+                        "is unsafe. If you trust the source of the config artifact, you can "
+                        "override this error by passing `safe_mode=False` to `from_config()` "
+                        "or to `load_model()`, or by calling "
+                        "`tf.keras.saving.enable_unsafe_deserialization()`." % key)
+                from ..serialization import func_load
+                inner = value["config"]
+                config[key] = func_load(inner["code"], inner.get("defaults"),
+                                        inner.get("closure"))
+            elif isinstance(value, dict) and "class_name" in value:
+                config[key] = deserialize_keras_object(value, custom_objects)
+        if config.get("arguments"):
+            config["arguments"] = deserialize_keras_object(config["arguments"], custom_objects)
+        return cls(**config)
+
+
+def _function_config(fn):
+    """Keras's ``Lambda`` form of a function: bytecode for a lambda, else its config."""
+    import types
+
+    from ..serialization import func_dump, serialize_keras_object
+    if isinstance(fn, types.LambdaType) and fn.__name__ == "<lambda>":
+        code, defaults, closure = func_dump(fn)
+        return {"class_name": "__lambda__",
+                "config": {"code": code, "defaults": defaults, "closure": closure}}
+    return serialize_keras_object(fn)
 
 
 class Identity(Layer):
