@@ -49,7 +49,7 @@ newaxis = None
 # keras and data are heavier and load on first access.
 _LAZY = {"math": ".api.math", "nn": ".api.nn", "linalg": ".api.linalg", "random": ".api.random",
          "keras": ".keras", "data": ".data", "config": ".api.config",
-         "image": ".api.image"}
+         "image": ".api.image", "strings": ".api.strings"}
 # Single callables that live in their own modules: name -> (module, attribute).
 _LAZY_ATTRS = {}
 
