@@ -299,3 +299,15 @@ def test_inplace_operators_on_tensors_rebind():
     t = tf.constant(1.0)
     t += 1.0
     assert float(t) == 2.0
+
+
+def test_string_tensors_hold_bytes_and_add_concatenates_them():
+    # TF stores tf.string as bytes, with or without dtype=, and AddV2 concatenates strings
+    assert tf.constant("a", dtype=tf.string).numpy() == b"a"
+    assert tf.constant(["a", b"b"], dtype=tf.string).numpy().tolist() == [b"a", b"b"]
+    a = tf.constant("a")
+    for result, expected in [(a + tf.constant("b"), b"ab"), (a + "!", b"a!"), ("x" + a, b"xa"),
+                             (tf.add(a, "c"), b"ac")]:
+        assert result.shape == () and result.dtype == tf.string and result.numpy() == expected
+    assert (tf.constant(["a", "b"]) + "!").numpy().tolist() == [b"a!", b"b!"]
+    assert repr(a + a) == "<tf.Tensor: shape=(), dtype=string, numpy=b'aa'>"

@@ -224,6 +224,8 @@ class Tensor:
             raise TypeError("Cannot iterate over a scalar tensor.")
         if recording:
             return (self[i] for i in range(self._value.shape[0]))
+        if self._value.dtype == object:
+            return (_wrap(_element(row)) for row in self._value)
         return (_wrap(row) for row in self._value)
 
     def __hash__(self):
@@ -288,6 +290,14 @@ class _Reference:
 
     def __repr__(self):
         return "<Reference wrapping %r>" % (self._obj,)
+
+
+def _element(value):
+    """An indexing result as a tensor value: NumPy scalars stay, but an element of a string
+    (object) array comes back as a bare ``bytes``, which becomes a 0-d object array."""
+    if isinstance(value, (np.ndarray, np.generic)):
+        return value
+    return np.array(value, dtype=object)
 
 
 def _wrap(array):
@@ -356,6 +366,8 @@ def _to_array_nd(value, dtype=None):
             value = _unwrap_nested(value)
         if dtype is not None:
             dt = _dtypes.as_dtype(dtype)
+            if dt.np_dtype == object:  # tf.string: Python str -> UTF-8 bytes, as TF stores them
+                return _string_array(np.asarray(value, dtype=object))
             try:
                 arr = np.asarray(value, dtype=dt.np_dtype)
             except (TypeError, ValueError, OverflowError) as e:

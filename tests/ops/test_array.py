@@ -200,3 +200,16 @@ def test_in_top_k_confusion_matrix_segment_sum_count_nonzero():
     c = tf.math.count_nonzero(x, axis=1)
     assert c.dtype == tf.int64 and c.numpy().tolist() == [1, 1]
     assert int(tf.math.count_nonzero(tf.constant([True, False, True]))) == 2
+
+
+def test_an_element_of_a_string_tensor_is_a_rank0_string_tensor():
+    # NumPy hands back a bare `bytes` for one element of an object array
+    t = tf.constant([["a b", "c"], ["d", "e"]])
+    elements = [t[0, 1], t[0][1], tf.gather(t[0], 1), tf.gather_nd(t, [0, 1]),
+                tf.unstack(t[0])[1], list(t[0])[1], tf.reshape(t[0, 1:], [])]
+    for element in elements:
+        assert element.shape == () and element.dtype == tf.string
+        assert element.numpy() == b"c"
+    assert tf.squeeze(tf.constant(["x"])).numpy() == b"x"
+    assert tf.expand_dims(t[1, 0], -1).numpy().tolist() == [b"d"]
+    assert repr(t[1, 1]) == "<tf.Tensor: shape=(), dtype=string, numpy=b'e'>"

@@ -5,7 +5,7 @@ import collections as _collections
 from .. import dtypes as _dtypes
 from ..backend import np
 from ..errors import InvalidArgumentError
-from ..tensor import Tensor, Variable, _VariableSlice, _wrap
+from ..tensor import Tensor, Variable, _VariableSlice, _element, _wrap
 from .core import apply, axis_attr, defprimitive, to_tensor
 
 __all__ = ["reshape", "broadcast_to", "transpose", "expand_dims", "squeeze", "concat", "stack",
@@ -38,7 +38,7 @@ def _shape_tuple(shape):
 def _reshape_forward(x, shape):
     try:
         out = np.reshape(x, shape)
-        return out[()] if not shape else out   # rank 0: a NumPy scalar, like every value
+        return _element(out[()]) if not shape else out   # rank 0: a NumPy scalar, like every value
     except ValueError:
         raise ValueError("Input to reshape is a tensor with %d values, but the requested shape %s "
                          "has %s. Reshape keeps the number of elements." % (
@@ -279,7 +279,7 @@ def _index_key(key):
 
 
 def _getitem_forward(x, key):
-    return x[key]
+    return _element(x[key])
 
 
 def _scatter_slice_forward(g, shape, key):
@@ -368,7 +368,7 @@ def unsorted_segment_sum(data, segment_ids, num_segments, name=None):
 
 def _gather_forward(params, indices, axis, batch_dims):
     if batch_dims == 0:
-        return np.take(params, indices, axis=axis)
+        return _element(np.take(params, indices, axis=axis))
     return _batched_take(params, indices, axis, batch_dims)
 
 
@@ -622,7 +622,7 @@ def _nd_key(indices):
 
 
 def _gather_nd_forward(params, indices):
-    return params[_nd_key(indices)]
+    return _element(params[_nd_key(indices)])
 
 
 def _scatter_nd_forward(indices, updates, shape):

@@ -29,9 +29,10 @@ __all__ = [
 ]
 
 
-def _binary(op):
+def _binary(op, strings=False):
     """The public function of a binary primitive, with an inlined fast path for two tensors
-    of one dtype (the common case, and the one the micro-benchmarks time)."""
+    of one dtype (the common case, and the one the micro-benchmarks time). ``strings``: the
+    op also takes string tensors (AddV2 concatenates them)."""
     forward, opname, differentiable = op.forward, op.name, op.differentiable
 
     def fn(x, y, name=None):
@@ -41,6 +42,8 @@ def _binary(op):
             out = forward(x._value, y._value)
         except (ValueError, TypeError, ArithmeticError) as e:
             raise op_error(opname, (x, y), e) from None
+        if strings and out.__class__ is bytes:  # NumPy's sum of two 0-d object arrays
+            out = np.array(out, dtype=object)
         t = _new_tensor(Tensor)
         t._value = out
         t._id = next_id()
@@ -128,7 +131,7 @@ _POW = defprimitive("Pow", _pow_forward,
                     lambda g, ans, x, y: g * y * pow(x, y - 1),
                     _pow_grad_y)
 
-add = _binary(_ADD)
+add = _binary(_ADD, strings=True)
 subtract = _binary(_SUB)
 multiply = _binary(_MUL)
 floordiv = floor_div = _binary(_FLOORDIV)
