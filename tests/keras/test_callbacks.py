@@ -106,7 +106,22 @@ def test_model_checkpoint_reloads_to_identical_predictions(tmp_path):
     m2.load_weights(best)
     np.testing.assert_array_equal(m2.predict(x, verbose=0), m.predict(x, verbose=0))
     with pytest.raises(ValueError, match="weights.h5"):
-        callbacks.ModelCheckpoint(str(tmp_path / "model.keras"))
+        callbacks.ModelCheckpoint(str(tmp_path / "model.keras"), save_weights_only=True)
+    with pytest.raises(ValueError, match=r"\.keras"):
+        callbacks.ModelCheckpoint(str(tmp_path / "model.h5"))
+
+
+def test_model_checkpoint_saves_whole_keras_models_and_load_weights_reads_them(tmp_path):
+    pytest.importorskip("h5py")
+    m, x, y = _setup()
+    path = str(tmp_path / "best.keras")
+    m.fit(x, y, epochs=3, verbose=0, callbacks=[
+        callbacks.ModelCheckpoint(path, monitor="loss", save_best_only=True)])
+    reloaded = tf.keras.models.load_model(path)
+    np.testing.assert_array_equal(reloaded.predict(x, verbose=0), m.predict(x, verbose=0))
+    m2, _, _ = _setup()
+    m2.load_weights(path)  # Keras 3 reads the weights inside a .keras file
+    np.testing.assert_array_equal(m2.predict(x, verbose=0), m.predict(x, verbose=0))
 
 
 def test_reduce_lr_on_plateau_and_scheduler():

@@ -616,3 +616,17 @@ def test_lazy_names_are_listed():
         assert name in utils.__all__ and name in dir(utils) and callable(getattr(utils, name))
     with pytest.raises(AttributeError):
         utils.no_such_helper
+
+
+def test_loaders_and_image_helpers_are_also_in_keras_preprocessing():
+    # Keras 3 (and tf.keras 2) export them there; its weather-forecasting example calls
+    # keras.preprocessing.timeseries_dataset_from_array
+    keras = tf.keras
+    for name in ("timeseries_dataset_from_array", "image_dataset_from_directory",
+                 "text_dataset_from_directory"):
+        assert getattr(keras.preprocessing, name) is getattr(keras.utils, name)
+    for name in ("load_img", "img_to_array", "array_to_img", "save_img"):
+        assert getattr(keras.preprocessing.image, name) is getattr(keras.utils, name)
+    ds = keras.preprocessing.timeseries_dataset_from_array(np.arange(10), None, 4,
+                                                           batch_size=8)
+    assert next(iter(ds)).shape == (7, 4)

@@ -351,3 +351,35 @@ def test_second_positional_input_is_autocast_too():
     layer = AddBoth()
     layer(np.ones((1, 1), "float32"), np.ones((1, 1), "float32"))
     assert layer(np.ones((1, 1)), np.ones((1, 1))).dtype == tf.float32
+
+
+class _PairWithMask(layers.Layer):
+    """Keras's translation example's decoder: called on [x, context], reads both masks."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.supports_masking = True
+        self.seen = None
+
+    def call(self, inputs, mask=None):
+        self.seen = mask
+        return inputs[0] + tf.reduce_mean(inputs[1], axis=1, keepdims=True)
+
+
+def test_a_layer_called_on_a_list_gets_the_mask_of_each_input():
+    embed_a, embed_b = layers.Embedding(10, 2, mask_zero=True), layers.Embedding(10, 2,
+                                                                                 mask_zero=True)
+    a, b = np.array([[1, 2, 0]]), np.array([[3, 0, 0, 0]])
+    pair = _PairWithMask()
+    out = pair([embed_a(a), embed_b(b)])
+    assert [m.numpy().tolist() for m in pair.seen] == [[[True, True, False]],
+                                                       [[True, False, False, False]]]
+    assert out._keras_mask.numpy().tolist() == [[True, True, False]]  # the first input's
+    pair([embed_a(a), tf.ones((1, 4, 2))])
+    assert pair.seen[0] is not None and pair.seen[1] is None
+    pair([tf.ones((1, 3, 2)), tf.ones((1, 4, 2))])
+    assert pair.seen is None
+    inputs = [tf.keras.Input((None,), dtype="int32"), tf.keras.Input((None,), dtype="int32")]
+    model = tf.keras.Model(inputs, _PairWithMask()([embed_a(inputs[0]), embed_b(inputs[1])]))
+    model([a, b])
+    assert [m.numpy().tolist() for m in model.layers[-1].seen][1] == [[True, False, False, False]]

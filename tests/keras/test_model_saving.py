@@ -901,3 +901,123 @@ def test_model_from_config_revives_a_functional_config_and_utils_aliases():
     assert tf.keras.utils.deserialize_keras_object(
         tf.keras.utils.serialize_keras_object(tf.keras.layers.Dense(4))).units == 4
     assert callable(tf.keras.models.save_model)
+
+
+def test_sequential_starting_with_text_vectorization_round_trip(tmp_path, h5py):
+    # Keras builds a Sequential with its first layer's input dtype (TextVectorization's is
+    # tf.string); tapeflow built the reloaded model on float zeros, which the layer refuses
+    vectorize = tf.keras.layers.TextVectorization(output_sequence_length=4)
+    vectorize.adapt(["good movie", "bad movie", "good plot"])
+    model = tf.keras.Sequential([vectorize, tf.keras.layers.Embedding(8, 2),
+                                 tf.keras.layers.GlobalAveragePooling1D(),
+                                 tf.keras.layers.Dense(1, activation="sigmoid")])
+    texts = tf.constant(["good movie", "bad plot"])
+    expected = model.predict(texts, verbose=0)
+    path = str(tmp_path / "text.keras")
+    model.save(path)
+    loaded = tf.keras.models.load_model(path)
+    np.testing.assert_allclose(loaded.predict(texts, verbose=0), expected, rtol=1e-6)
+    fresh = tf.keras.Sequential([tf.keras.layers.StringLookup(vocabulary=["a", "b"]),
+                                 tf.keras.layers.Embedding(4, 2)])
+    fresh.build((None, 3))
+    assert fresh.output_shape == (None, 3, 2)
+
+
+_SQUARE_PACKAGE = "tapeflow_tests_activation"
+
+
+@tf.keras.saving.register_keras_serializable(package=_SQUARE_PACKAGE)
+def _square(x):
+    return x * x
+
+
+def test_registered_activation_function_round_trip(tmp_path, h5py):
+    # Keras 3 names a custom activation by its registered name ("package>name")
+    config = tf.keras.activations.serialize(_square)
+    assert config["class_name"] == "function"
+    assert config["config"] == "%s>_square" % _SQUARE_PACKAGE
+    assert tf.keras.activations.deserialize(config) is _square
+    assert tf.keras.activations.get(config) is _square
+    assert tf.keras.activations.serialize(tf.keras.activations.relu) == "relu"
+    dense = tf.keras.layers.Dense(2, activation=_square)
+    assert tf.keras.layers.Dense.from_config(dense.get_config()).activation is _square
+    inputs = tf.keras.Input((3,))
+    x = tf.keras.layers.Activation(_square)(tf.keras.layers.Dense(4)(inputs))
+    model = tf.keras.Model(inputs, dense(x))
+    path = str(tmp_path / "act.keras")
+    model.save(path)
+    loaded = tf.keras.models.load_model(path)
+    np.testing.assert_allclose(loaded(_x(2, 3)).numpy(), model(_x(2, 3)).numpy(), rtol=1e-6)
+
+
+def test_load_weights_reads_the_weights_of_a_keras_file(tmp_path, h5py):
+    def make():
+        inputs = tf.keras.Input((3,))
+        return tf.keras.Model(inputs, tf.keras.layers.Dense(2)(inputs))
+    model, other = make(), make()
+    path = str(tmp_path / "w.keras")
+    model.save(path)
+    other.load_weights(path)
+    assert _same_weights(model, other)
+    wrong = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(5)])
+    with pytest.raises(ValueError, match="could not be loaded"):
+        wrong.load_weights(path)
+    with pytest.warns(UserWarning, match="Skipping"):
+        wrong.load_weights(path, skip_mismatch=True)
+    with pytest.raises(FileNotFoundError):
+        other.load_weights(str(tmp_path / "missing.keras"))
+
+
+def test_to_json_and_model_from_json():
+    inputs = tf.keras.Input((3,), name="x")
+    model = tf.keras.Model(inputs, tf.keras.layers.Dense(2, name="d")(inputs), name="m")
+    text = model.to_json(indent=2)
+    assert json.loads(text)["class_name"] == "Functional"
+    rebuilt = tf.keras.models.model_from_json(text)
+    assert rebuilt.name == "m" and rebuilt.output_shape == (None, 2)
+    assert [w.shape for w in rebuilt.weights] == [w.shape for w in model.weights]
+    seq = tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(3)])
+    assert tf.keras.models.model_from_json(seq.to_json()).output_shape == (None, 3)
+    reg = tf.keras.models.model_from_json(_Registered(2).to_json())
+    assert type(reg) is _Registered and reg.units == 2
+
+
+def test_clone_model_makes_new_layers_with_the_same_architecture():
+    x = _x(2, 3)
+    seq = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(4),
+                               tf.keras.layers.Dense(2)])
+    clone = tf.keras.models.clone_model(seq)
+    assert clone.output_shape == (None, 2)
+    assert all(a is not b for a, b in zip(clone.layers, seq.layers))
+    clone.set_weights(seq.get_weights())
+    np.testing.assert_allclose(clone(x).numpy(), seq(x).numpy(), rtol=1e-6)
+    a, b = tf.keras.Input((3,), name="a"), tf.keras.Input((2,), name="b")
+    hidden = tf.keras.layers.Dense(4)(a)
+    outputs = {"y": tf.keras.layers.Dense(1)(tf.keras.layers.concatenate([hidden, b])),
+               "z": tf.keras.layers.Dense(2)(hidden)}
+    model = tf.keras.Model([a, b], outputs)
+    clone = tf.keras.models.clone_model(model)
+    assert [layer.name for layer in clone.layers] == [layer.name for layer in model.layers]
+    assert all(l1 is not l2 for l1, l2 in zip(clone.layers, model.layers))
+    clone.set_weights(model.get_weights())
+    y1, y2 = model([x, _x(2, 2)]), clone([x, _x(2, 2)])
+    np.testing.assert_allclose(y1["y"].numpy(), y2["y"].numpy(), rtol=1e-6)
+    shared = tf.keras.models.clone_model(model, clone_function=lambda layer: layer)
+    assert shared.layers[2] is model.layers[2]
+    with pytest.raises(ValueError, match="clone_function"):
+        tf.keras.models.clone_model(_Registered(2), clone_function=lambda layer: layer)
+    assert type(tf.keras.models.clone_model(_Registered(2))) is _Registered
+
+
+def test_an_unregistered_function_in_a_config_is_named_on_loading(tmp_path, h5py):
+    def cube(x):
+        return x * x * x
+    cube.__module__ = "__main__"  # as in a script: found only via custom_objects
+    inputs = tf.keras.Input((3,))
+    model = tf.keras.Model(inputs, tf.keras.layers.Dense(2, activation=cube)(inputs))
+    path = str(tmp_path / "cube.keras")
+    model.save(path)
+    with pytest.raises(TypeError, match="Could not locate function 'cube'"):
+        tf.keras.models.load_model(path)
+    loaded = tf.keras.models.load_model(path, custom_objects={"cube": cube})
+    np.testing.assert_allclose(loaded(_x(2, 3)).numpy(), model(_x(2, 3)).numpy(), rtol=1e-6)

@@ -54,3 +54,19 @@ def test_adapted_normalization_in_a_sequential_model_stays_fixed_in_fit():
     model.compile("sgd", "mse")
     model.fit(x, x[:, :1], epochs=1, verbose=0)
     np.testing.assert_allclose(norm.adapt_mean.numpy(), x.mean(0), rtol=1e-5)
+
+
+def test_normalization_exposes_mean_and_variance_like_keras():
+    # TF's regression tutorial prints normalizer.mean.numpy() after adapt: shape (1, features)
+    data = np.random.default_rng(5).normal(3, 2, size=(200, 3))
+    normalizer = tf.keras.layers.Normalization(axis=-1)
+    with pytest.raises(AttributeError, match="adapt"):
+        normalizer.mean
+    normalizer.adapt(data)
+    assert normalizer.mean.shape == (1, 3) and normalizer.variance.shape == (1, 3)
+    np.testing.assert_allclose(normalizer.mean.numpy()[0], data.mean(0), rtol=1e-6)
+    np.testing.assert_allclose(normalizer.variance.numpy()[0], data.var(0), rtol=1e-6)
+    fixed = tf.keras.layers.Normalization(mean=[1.0, 2.0], variance=[1.0, 4.0])
+    fixed(np.ones((2, 2)))
+    assert fixed.mean.numpy().tolist() == [[1.0, 2.0]]
+    assert fixed.variance.numpy().tolist() == [[1.0, 4.0]]

@@ -261,3 +261,59 @@ def test_no_bias_and_other_activations_match_the_reference():
         h = np.maximum(X[:, t] @ k + h @ u + b, 0)
         ref.append(h)
     np.testing.assert_allclose(out, np.stack(ref, 1), rtol=1e-4, atol=1e-5)
+
+
+def test_stateful_layer_exposes_its_states_for_reuse():
+    # the Keras RNN guide's state reuse: new_layer(x, initial_state=old_layer.states)
+    layer = L.LSTM(4, stateful=True)
+    assert layer.states is None and L.LSTM(4).states is None
+    layer(X[:, :3])
+    h, c = layer.states
+    assert tuple(h.shape) == (3, 4) and tuple(c.shape) == (3, 4)
+    whole = L.LSTM(4)
+    whole(X)
+    whole.set_weights(layer.get_weights())
+    continued = L.LSTM(4)
+    continued(X[:, 3:], initial_state=layer.states)
+    continued.set_weights(layer.get_weights())
+    np.testing.assert_allclose(continued(X[:, 3:], initial_state=layer.states).numpy(),
+                               whole(X).numpy(), rtol=1e-5, atol=1e-6)
+    layer.reset_states()
+    assert not np.any(layer.states[0].numpy()) and not np.any(layer.states[1].numpy())
+    layer.reset_states([np.ones((3, 4)), np.zeros((3, 4))])
+    assert np.all(layer.states[0].numpy() == 1)
+
+
+class _CountingCell(L.Layer):
+    """A custom cell known only through custom_objects."""
+
+    def __init__(self, units, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+        self.state_size = units
+
+    def build(self, input_shape):
+        self.kernel = self.add_weight(shape=(input_shape[-1], self.units), name="kernel")
+
+    def call(self, inputs, states):
+        output = tf.matmul(inputs, self.kernel) + states[0]
+        return output, [output]
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units}
+
+
+def test_custom_cells_and_wrapped_layers_reload_through_custom_objects(tmp_path):
+    pytest.importorskip("h5py")
+    inputs = tf.keras.Input((5, 4))
+    x = L.Bidirectional(L.RNN(_CountingCell(3), return_sequences=True))(inputs)
+    x = L.RNN([_CountingCell(2), L.GRUCell(2)])(x)
+    model = tf.keras.Model(inputs, x)
+    config = model.get_config()["layers"][1]["config"]["layer"]["config"]["cell"]
+    assert config["class_name"] == "_CountingCell" and "module" in config
+    path = str(tmp_path / "cells.keras")
+    model.save(path)
+    loaded = tf.keras.models.load_model(path, custom_objects={"_CountingCell": _CountingCell})
+    np.testing.assert_allclose(loaded(X).numpy(), model(X).numpy(), rtol=1e-6)
+    with pytest.raises(ValueError, match="Unknown cell class"):
+        L.RNN.from_config({"cell": {"class_name": "NoSuchCell", "config": {}}})

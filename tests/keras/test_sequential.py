@@ -64,3 +64,38 @@ def test_config_roundtrip():
                             name="seq_cfg")
     m2 = tf.keras.Sequential.from_config(m.get_config())
     assert m2.name == "seq_cfg" and m2.built and m2.count_params() == 8
+
+
+def test_inputs_outputs_and_layer_outputs_for_feature_extraction():
+    # Keras 3 makes a functional graph of a Sequential model with a known input
+    model = tf.keras.Sequential([tf.keras.Input((6,)), layers.Dense(4, name="a"),
+                                 layers.Dense(3, name="b"), layers.Dense(2, name="c")])
+    assert model.input.shape == (None, 6) and model.output.shape == (None, 2)
+    assert len(model.inputs) == 1 and len(model.outputs) == 1
+    extractor = tf.keras.Model(inputs=model.inputs,
+                               outputs=[layer.output for layer in model.layers])
+    x = np.random.default_rng(0).standard_normal((5, 6)).astype("float32")
+    features = extractor(x)
+    np.testing.assert_allclose(features[-1].numpy(), model(x).numpy(), rtol=1e-6)
+    # transfer learning: drop the last layer, reading a layer's output first
+    head_off = tf.keras.Model(model.layers[0].input, model.get_layer("b").output)
+    np.testing.assert_allclose(head_off(x).numpy(), features[1].numpy(), rtol=1e-6)
+    built_by_call = tf.keras.Sequential([layers.Dense(3)])
+    with pytest.raises(ValueError, match="no defined input"):
+        built_by_call.input
+    built_by_call(x)
+    assert built_by_call.input.shape == (None, 6) and built_by_call.output.shape == (None, 3)
+    model.add(layers.Dense(1))
+    assert model.output.shape == (None, 1)
+
+
+def test_a_built_model_adds_or_drops_a_trailing_axis_of_1_like_keras():
+    # TF's regression tutorial: Normalization(input_shape=[1,]) fed a 1-D array of values
+    normalizer = layers.Normalization(input_shape=[1], axis=None)
+    normalizer.adapt(np.array([1.0, 2.0, 3.0]))
+    model = tf.keras.Sequential([normalizer, layers.Dense(1)])
+    flat = model.predict(np.array([1.0, 2.0]), verbose=0)
+    np.testing.assert_allclose(flat, model.predict(np.array([[1.0], [2.0]]), verbose=0))
+    assert flat.shape == (2, 1)
+    images = tf.keras.Sequential([tf.keras.Input((4, 4)), layers.Flatten()])
+    assert images(np.ones((2, 4, 4, 1), "float32")).shape == (2, 16)

@@ -7,6 +7,8 @@ kernel picks a subgradient at a kink, the composition picks the same one.
 >>> tf.keras.activations.get("relu")(tf.constant([-1.0, 2.0])).numpy()
 array([0., 2.], dtype=float32)
 """
+import types as _types
+
 from ..ops import math as _m
 from ..ops import nn as _nn
 from ..ops.core import to_tensor
@@ -144,14 +146,25 @@ _ALL.update(swish=swish, hard_swish=hard_swish)
 
 
 def serialize(activation):
-    """The registered name of an activation function (``'relu'``)."""
+    """The name of a built-in activation function (``'relu'``); for your own function,
+    Keras 3's function config naming it by its registered name (``'my_package>my_fn'``),
+    so that ``deserialize`` finds it through ``register_keras_serializable``."""
     for name, fn in _ALL.items():
         if fn is activation:
             return name
+    if isinstance(activation, _types.FunctionType) and activation.__name__ != "<lambda>":
+        from .object_registration import get_registered_name
+        from .serialization import serialize_keras_object
+        config = serialize_keras_object(activation)
+        config["config"] = get_registered_name(activation)
+        return config
     return _lookup.serialize_object(activation)
 
 
 def deserialize(config, custom_objects=None):
+    if isinstance(config, dict) and config.get("class_name") == "function":
+        from .serialization import deserialize_keras_object
+        return deserialize_keras_object(config, custom_objects)
     return _lookup.deserialize_object(config, {}, _ALL, "activation", custom_objects)
 
 

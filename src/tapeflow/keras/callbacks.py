@@ -404,15 +404,16 @@ class EarlyStopping(Callback, _MonitorMixin):
 
 
 class ModelCheckpoint(Callback, _MonitorMixin):
-    """Saves the model's weights after epochs (or every ``save_freq`` batches).
+    """Saves the model (or its weights) after epochs (or every ``save_freq`` batches).
 
     Args:
-        filepath: may hold ``{epoch:02d}`` and log keys such as ``{val_loss:.2f}``; must end
-            in ``.weights.h5`` or ``.weights.npz`` (tapeflow saves weights only).
+        filepath: may hold ``{epoch:02d}`` and log keys such as ``{val_loss:.2f}``; ends in
+            ``.keras`` (the whole model, ``model.save``) or ``.weights.h5`` /
+            ``.weights.npz`` (``model.save_weights``).
         monitor / mode: the quantity deciding "best" for ``save_best_only``.
         save_best_only: save only when ``monitor`` improves.
-        save_weights_only: must be True-compatible: full-model ``.keras`` files are not
-            supported by tapeflow.
+        save_weights_only: save only the weights: the filepath must then end in
+            ``.weights.h5`` or ``.weights.npz``.
         save_freq: ``'epoch'`` or a number of batches.
         initial_value_threshold: a value the first save must beat.
     """
@@ -430,14 +431,15 @@ class ModelCheckpoint(Callback, _MonitorMixin):
         self._set_mode(mode, monitor)
         self.best = initial_value_threshold
         self._batches_seen = 0
-        if not (self.filepath.endswith(".weights.h5") or self.filepath.endswith(".weights.npz")):
-            if save_weights_only:
-                raise ValueError("When using `save_weights_only=True` in `ModelCheckpoint`, the "
-                                 "filepath provided must end in `.weights.h5` (Keras weights "
-                                 "format) or `.weights.npz`. Received: filepath=%s" % self.filepath)
-            raise ValueError("The filepath provided must end in `.weights.h5` or "
-                             "`.weights.npz`: tapeflow saves weights only (full `.keras` model "
-                             "files are not supported). Received: filepath=%s" % self.filepath)
+        self._weights_file = self.filepath.endswith((".weights.h5", ".weights.npz"))
+        if save_weights_only and not self._weights_file:
+            raise ValueError("When using `save_weights_only=True` in `ModelCheckpoint`, the "
+                             "filepath provided must end in `.weights.h5` (Keras weights "
+                             "format) or `.weights.npz`. Received: filepath=%s" % self.filepath)
+        if not (self._weights_file or self.filepath.endswith(".keras")):
+            raise ValueError("The filepath provided must end in `.keras` (Keras model format) "
+                             "or, for the weights only, `.weights.h5` / `.weights.npz`. "
+                             "Received: filepath=%s" % self.filepath)
         if save_freq != "epoch" and not isinstance(save_freq, int):
             raise ValueError("Unrecognized save_freq: %s. Expected save_freq are 'epoch' or "
                              "integer values" % (save_freq,))
@@ -492,7 +494,10 @@ class ModelCheckpoint(Callback, _MonitorMixin):
         directory = os.path.dirname(path)
         if directory:
             os.makedirs(directory, exist_ok=True)
-        self.model.save_weights(path, overwrite=True)
+        if self._weights_file:
+            self.model.save_weights(path, overwrite=True)
+        else:
+            self.model.save(path, overwrite=True)
 
 
 class ReduceLROnPlateau(Callback, _MonitorMixin):

@@ -19,7 +19,7 @@ from ..dtypes import as_dtype
 from ..tensor import Tensor, _wrap
 from .fusion import FusedNodes, plan_graph
 from .layers.keras_tensor import KerasTensor
-from .models import Model
+from .models import Model, match_input_rank
 
 __all__ = ["Functional", "symbolic_call", "has_keras_tensor"]
 
@@ -41,6 +41,26 @@ def probe(run):
                 raise
 
 
+def rerun(run, size):
+    """``run`` at other sizes of the unknown axes, to tell which output axes follow them:
+    ``[run(2*size+1)]`` (doubling changes every length that halving or a stride keeps), or
+    where a layer refuses that size (a positional embedding with a maximum length), the
+    results at ``size+1`` and ``size-1`` that it accepts; the first error if none."""
+    try:
+        return [run(2 * size + 1)]
+    except Exception as e:
+        error = e
+    results = []
+    for other in (size + 1, size - 1):
+        try:
+            results.append(run(other))
+        except Exception:
+            continue
+    if not results:
+        raise error
+    return results
+
+
 class Node:
     """One layer call in the graph: its arguments (with KerasTensors) and outputs."""
 
@@ -53,6 +73,7 @@ class Node:
         self.outputs = outputs
         self.flat_outputs = nest.flatten(outputs)
         self.flat_inputs = [v for v in nest.flatten((args, kwargs)) if isinstance(v, KerasTensor)]
+        layer.__dict__.setdefault("_inbound_nodes", []).append(self)  # layer.input / .output
 
 
 def has_keras_tensor(value):
@@ -108,10 +129,11 @@ def symbolic_call(layer, args, kwargs):
     size, outputs = probe(run) if inner_unknown else (1, run(1))
     symbolic = nest.map_structure(lambda t: _symbolic(t, batch_unknown), outputs)
     if inner_unknown:
-        again = nest.map_structure(lambda t: _symbolic(t, batch_unknown), run(2 * size + 1))
-        symbolic = nest.map_structure(
-            lambda a, b: KerasTensor(merge_unknown(tuple(a.shape), tuple(b.shape)), a.dtype)
-            if isinstance(a, KerasTensor) else a, symbolic, again)
+        for result in rerun(run, size):
+            again = nest.map_structure(lambda t: _symbolic(t, batch_unknown), result)
+            symbolic = nest.map_structure(
+                lambda a, b: KerasTensor(merge_unknown(tuple(a.shape), tuple(b.shape)), a.dtype)
+                if isinstance(a, KerasTensor) else a, symbolic, again)
     if (batch_unknown or inner_unknown) and not was_built:
         layer.__dict__["_build_input_shape"] = nest.map_structure(
             lambda kt: tuple(kt.shape) if isinstance(kt, KerasTensor) else kt, args[0])
@@ -204,6 +226,15 @@ class Functional(Model):
         return list(self._flat_outputs)
 
     @property
+    def input(self):
+        """The model's inputs in the structure they were given (Keras 3)."""
+        return self._inputs_struct
+
+    @property
+    def output(self):
+        return self._outputs_struct
+
+    @property
     def input_shape(self):
         return self._build_input_shape
 
@@ -229,7 +260,7 @@ class Functional(Model):
     def call(self, inputs, training=None, mask=None):
         values = {}
         for kt, value in zip(self._flat_inputs, self._feed(inputs)):
-            values[id(kt)] = value
+            values[id(kt)] = match_input_rank(value, kt.shape)
 
         def real(v):
             return values[id(v)] if isinstance(v, KerasTensor) else v

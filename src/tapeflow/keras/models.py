@@ -3,7 +3,11 @@
 Both train with ``compile``/``fit``/``evaluate``/``predict`` from ``Trainer`` and save
 their weights with ``save_weights``/``load_weights``.
 """
+import weakref
+
+from .. import nest
 from ..backend import np
+from ..ops import array as _array_ops
 from ..tensor import _wrap
 from . import saving as _saving
 from .fusion import plan_sequential
@@ -11,7 +15,7 @@ from .layers.input_layer import InputLayer, KerasTensor
 from .layers.layer import Layer, _shape_of
 from .trainer import Trainer
 
-__all__ = ["Model", "Sequential", "load_model", "save_model"]
+__all__ = ["Model", "Sequential", "load_model", "save_model", "model_from_json", "clone_model"]
 
 
 class Model(Trainer, Layer):
@@ -136,6 +140,15 @@ class Model(Trainer, Layer):
         from .saving_lib import save_model
         save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
 
+    def to_json(self, **kwargs):
+        """The model's architecture (``serialize_keras_object``) as a JSON string;
+        ``tf.keras.models.model_from_json`` rebuilds it (with fresh weights).
+        ``kwargs`` go to ``json.dumps``."""
+        import json
+
+        from .serialization import serialize_keras_object
+        return json.dumps(serialize_keras_object(self), **kwargs)
+
 
 def _functional_init_arguments(args, kwargs):
     return (len(args) == 2 or (len(args) == 1 and "outputs" in kwargs)
@@ -154,6 +167,21 @@ def _functional_subclass(cls):
                                            {"__module__": cls.__module__,
                                             "__qualname__": cls.__qualname__})
     return _FUNCTIONAL_SUBCLASSES[cls]
+
+
+def match_input_rank(value, shape):
+    """Keras 3's input rank adjustment: a batch one axis short of an Input whose last axis
+    is 1 gets that axis (``{'age': [3]}`` for ``Input((1,))``), one with an extra trailing
+    axis of 1 loses it."""
+    value_shape = getattr(value, "shape", None)
+    if value_shape is None or shape is None:
+        return value
+    rank = len(value_shape)
+    if rank == len(shape) - 1 and shape[-1] == 1:
+        return _array_ops.expand_dims(value, -1)
+    if rank == len(shape) + 1 and rank and value_shape[-1] == 1:
+        return _array_ops.squeeze(value, -1)
+    return value
 
 
 def _dummy_batch(input_shape, dtype, unknown=1):
@@ -217,6 +245,7 @@ class Sequential(Model):
                 if shape is not None:
                     self._input_layer = InputLayer(batch_shape=shape)
             self._stack.append(layer)
+            layer.__dict__["_sequential"] = weakref.ref(self)  # for layer.input / .output
         self._invalidate()
         if rebuild:
             self._maybe_rebuild()
@@ -236,6 +265,7 @@ class Sequential(Model):
         self.__dict__["_call_spec"] = None
         self.__dict__["_build_output_shape"] = None
         self.__dict__["_plan"] = None
+        self.__dict__["_graph_io"] = None
 
     def _maybe_rebuild(self):
         if self._input_layer is not None and self._stack:
@@ -243,28 +273,35 @@ class Sequential(Model):
 
     def _build_from_shape(self, batch_shape, dtype):
         from ..dtypes import as_dtype
-        from .functional import merge_unknown, probe
+        from .functional import merge_unknown, probe, rerun
         np_dtype = as_dtype(dtype).np_dtype
         inner_unknown = None in tuple(batch_shape)[1:]
 
         def run(size):
             return self(_dummy_batch(batch_shape, np_dtype, size), training=False)
+
+        def shapes_at(size):
+            """Each layer's (input, output) shapes, and the model's output shape, at size."""
+            x, shapes = _dummy_batch(batch_shape, np_dtype, size), []
+            for layer in self._stack:
+                y = layer(x)
+                shapes.append((_shape_of(x), _shape_of(y)))
+                x = y
+            return shapes, _shape_of(x)
         with np.errstate(all="ignore"):  # zeros may be all-masked tokens: 0/0 is expected
             if not inner_unknown:
                 run(1)
             else:  # a second size shows which axes follow the unknown ones
                 size, _ = probe(run)
-                x = _dummy_batch(batch_shape, np_dtype, 2 * size + 1)
-                for layer in self._stack:
-                    y = layer(x)
-                    d = layer.__dict__
-                    d["_build_input_shape"] = merge_unknown(d["_build_input_shape"],
-                                                            _shape_of(x))
-                    d["_build_output_shape"] = merge_unknown(d["_build_output_shape"],
-                                                             _shape_of(y))
-                    x = y
-                self.__dict__["_build_output_shape"] = merge_unknown(
-                    self._build_output_shape, _shape_of(x))
+                for shapes, output_shape in rerun(shapes_at, size):
+                    for layer, (in_shape, out_shape) in zip(self._stack, shapes):
+                        d = layer.__dict__
+                        d["_build_input_shape"] = merge_unknown(d["_build_input_shape"],
+                                                                in_shape)
+                        d["_build_output_shape"] = merge_unknown(d["_build_output_shape"],
+                                                                 out_shape)
+                    self.__dict__["_build_output_shape"] = merge_unknown(
+                        self._build_output_shape, output_shape)
         self._set_symbolic_shapes(tuple(batch_shape))
 
     def _set_symbolic_shapes(self, batch_shape):
@@ -287,12 +324,24 @@ class Sequential(Model):
             input_shape = self._input_layer.batch_shape
         if self.built:
             return
-        self._build_from_shape(tuple(input_shape), self._compute_dtype)
+        self._build_from_shape(tuple(input_shape), self._first_input_dtype())
 
     build._default_build = True
 
+    def _first_input_dtype(self):
+        """The input dtype to build with: the first layer's compute dtype, as in Keras
+        (``string`` for a first text-preprocessing layer)."""
+        if not self._stack:
+            return self._compute_dtype
+        first = self._stack[0]
+        hint = getattr(first, "_input_dtype_for_build", None)
+        return hint() if hint is not None else first.compute_dtype
+
     def call(self, inputs, training=None, mask=None):
         x = inputs
+        shape = self.__dict__.get("_build_input_shape")
+        if type(shape) is tuple:  # Keras 3 adjusts the rank of a built Sequential's input
+            x = match_input_rank(x, shape)
         if mask is not None and getattr(x, "_keras_mask", None) is None:
             x._keras_mask = mask
         plan = self.__dict__.get("_plan")
@@ -306,6 +355,41 @@ class Sequential(Model):
     def layers(self):
         """The layers in order (the Input layer is not listed)."""
         return list(self._stack)
+
+    def _graph(self):
+        """``(input, output)`` KerasTensors of the stack called on its input, made on first
+        use (Keras 3 makes a functional model of a Sequential model with a known input): they
+        give ``model.inputs``/``outputs`` and each layer's ``input``/``output``."""
+        graph = self.__dict__.get("_graph_io")
+        if graph is None:
+            source = self._input_layer
+            if source is None and self.built and isinstance(self._build_input_shape, tuple):
+                source = InputLayer(batch_shape=(None,) + tuple(self._build_input_shape)[1:],
+                                    dtype=self._first_input_dtype())
+            if source is None or not self._stack:
+                raise ValueError("Sequential model '%s' has no defined input yet: start it with "
+                                 "a `tf.keras.Input`, or build it." % self.name)
+            x = source.output
+            for layer in self._stack:
+                x = layer(x)
+            graph = self.__dict__["_graph_io"] = (source.output, x)
+        return graph
+
+    @property
+    def input(self):
+        return self._graph()[0]
+
+    @property
+    def output(self):
+        return self._graph()[1]
+
+    @property
+    def inputs(self):
+        return [self._graph()[0]]
+
+    @property
+    def outputs(self):
+        return nest.flatten(self._graph()[1])
 
     @property
     def input_shape(self):
@@ -377,3 +461,95 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
 def save_model(model, filepath, overwrite=True, zipped=None, **kwargs):
     """``model.save(filepath)``: the whole model in Keras 3's ``.keras`` format."""
     model.save(filepath, overwrite=overwrite, zipped=zipped, **kwargs)
+
+
+def model_from_json(json_string, custom_objects=None):
+    """Rebuilds a model (fresh weights) from ``model.to_json()``.
+
+    >>> import tapeflow as tf
+    >>> model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(2)])
+    >>> tf.keras.models.model_from_json(model.to_json()).output_shape
+    (None, 2)
+    """
+    import json
+
+    from .serialization import deserialize_keras_object
+    return deserialize_keras_object(json.loads(json_string), custom_objects=custom_objects)
+
+
+def _clone_layer(layer):
+    return layer.__class__.from_config(layer.get_config())
+
+
+def clone_model(model, input_tensors=None, clone_function=None, **kwargs):
+    """A new model with the same architecture and new layers (freshly initialised weights),
+    as Keras 3's ``clone_model``.
+
+    Args:
+        model: a Sequential, functional or subclassed model.
+        input_tensors: for a functional or Sequential model, ``tf.keras.Input``s to build
+            the clone on instead of copies of the model's own inputs.
+        clone_function: ``layer -> new layer`` for each layer except ``InputLayer``s
+            (default: ``layer.__class__.from_config(layer.get_config())``); return the layer
+            itself to share it. Not for subclassed models.
+
+    >>> import tapeflow as tf
+    >>> model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(2)])
+    >>> clone = tf.keras.models.clone_model(model)
+    >>> clone.output_shape, clone.layers[0] is model.layers[0]
+    ((None, 2), False)
+    """
+    from .functional import Functional
+    from .layers.input_layer import Input
+    if kwargs:
+        raise ValueError("Unrecognized arguments for clone_model: %s" % sorted(kwargs))
+    clone = clone_function or _clone_layer
+    if isinstance(model, Sequential):
+        layers = [clone(layer) for layer in model.layers]
+        source = model._input_layer
+        if input_tensors is not None:
+            inputs = nest.flatten(input_tensors)
+            if len(inputs) != 1:
+                raise ValueError("A Sequential model takes one input tensor; received %d."
+                                 % len(inputs))
+            layers = [inputs[0]] + layers
+        elif source is not None:
+            layers = [Input(batch_shape=source.batch_shape, dtype=source._input_dtype,
+                            name=source.name)] + layers
+        new = Sequential(layers, name=model.name, trainable=model.trainable)
+        if not new.built and model.built and isinstance(model._build_input_shape, tuple):
+            new.build(model._build_input_shape)
+        return new
+    if isinstance(model, Functional):
+        if input_tensors is None:
+            def fresh(kt):
+                source = kt._keras_layer
+                return Input(batch_shape=source.batch_shape, dtype=source._input_dtype,
+                             name=source.name)
+            input_tensors = nest.map_structure(fresh, model._inputs_struct)
+        new_inputs = nest.flatten(input_tensors)
+        if len(new_inputs) != len(model._flat_inputs):
+            raise ValueError("input_tensors must match the model's %d inputs; received %d."
+                             % (len(model._flat_inputs), len(new_inputs)))
+        tensors = {id(old): new for old, new in zip(model._flat_inputs, new_inputs)}
+        clones = {}
+
+        def replace(value):
+            return tensors[id(value)] if isinstance(value, KerasTensor) else value
+        for node in model._nodes:
+            if id(node.layer) not in clones:
+                clones[id(node.layer)] = clone(node.layer)
+            args = [nest.map_structure(replace, a) for a in node.args]
+            kwargs = {k: nest.map_structure(replace, v) for k, v in node.kwargs.items()}
+            outputs = clones[id(node.layer)](*args, **kwargs)
+            for old, new in zip(node.flat_outputs, nest.flatten(outputs)):
+                tensors[id(old)] = new
+        outputs = nest.map_structure(lambda kt: tensors[id(kt)], model._outputs_struct)
+        inputs = nest.pack_sequence_as(model._inputs_struct, new_inputs)
+        return type(model)(inputs=inputs, outputs=outputs, name=model.name,
+                           trainable=model.trainable)
+    if clone_function is not None or input_tensors is not None:
+        raise ValueError("Arguments `clone_function` and `input_tensors` are only supported "
+                         "for Sequential models or Functional models. Received model of type "
+                         "'%s'" % type(model).__name__)
+    return model.__class__.from_config(model.get_config())

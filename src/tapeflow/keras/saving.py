@@ -59,7 +59,8 @@ def _kind(filepath, action):
         raise ValueError("The filename must end in `.weights.h5` (HDF5, needs h5py) or "
                          "`.weights.npz` (NumPy). Received: filepath=%s" % path)
     raise ValueError("File format not supported: filepath=%s. tapeflow loads `.weights.h5` "
-                     "and `.weights.npz` files written by `save_weights`." % path)
+                     "and `.weights.npz` files written by `save_weights`, and the weights in "
+                     "a `.keras` file." % path)
 
 
 def _import_h5py():
@@ -156,6 +157,9 @@ def load_weights(model, filepath, skip_mismatch=False):
     for a corrupt file; FileNotFoundError if it does not exist.
     """
     path = os.fspath(filepath)
+    if path.endswith(".keras"):  # the weights inside a whole-model file (Keras 3 reads them)
+        from .saving_lib import load_weights_only
+        return load_weights_only(model, path, skip_mismatch=skip_mismatch)
     kind = _kind(path, "load")
     arrays, paths = _read(path, kind)
     weights = model.weights

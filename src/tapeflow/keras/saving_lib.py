@@ -30,7 +30,7 @@ from ..backend import np
 from .serialization import ObjectSharingScope, deserialize_keras_object, serialize_keras_object
 from .weights_tree import H5Store, load_state, save_state, walk
 
-__all__ = ["save_model", "load_model"]
+__all__ = ["save_model", "load_model", "load_weights_only"]
 
 _CONFIG, _METADATA, _WEIGHTS = "config.json", "metadata.json", "model.weights.h5"
 _ASSETS = "assets"
@@ -294,6 +294,34 @@ def _load(source, custom_objects, compile, safe_mode):
     if assets:
         walk(model, "", set(), lambda obj, path: _load_assets(obj, path, assets, source))
     return model
+
+
+def load_weights_only(model, filepath, skip_mismatch=False):
+    """``model.load_weights('name.keras')``: assigns the weights (and the optimizer's state)
+    stored in a ``.keras`` file to an already built ``model``, as Keras 3 does; with
+    ``skip_mismatch=True`` a layer whose variables do not match is skipped with a warning."""
+    h5py = _import_h5py()
+    path = os.fspath(filepath)
+    if not os.path.exists(path):
+        raise FileNotFoundError("No such file: %s" % path)
+    if not zipfile.is_zipfile(path):
+        raise ValueError("%s is not a `.keras` zip archive: the file is corrupt or was not "
+                         "written by `model.save()`." % path)
+    with zipfile.ZipFile(path, "r") as archive:
+        if _WEIGHTS not in archive.namelist():
+            raise ValueError("Expected a %s file in the model archive %s." % (_WEIGHTS, path))
+        weights = archive.read(_WEIGHTS)
+    errors = []
+    with h5py.File(io.BytesIO(weights), "r") as f:
+        load_state(model, H5Store(f), "", set(), errors)
+    if errors and skip_mismatch:
+        for obj, message in errors:
+            warnings.warn("Skipping loading weights for %s: %s" % (obj, message), stacklevel=3)
+    elif errors:
+        raise ValueError("A total of %d objects could not be loaded from %s. Example error "
+                         "message for object %s:\n\n%s\n\nList of objects that could not be "
+                         "loaded:\n%s" % (len(errors), path, errors[0][0], errors[0][1],
+                                           [e[0] for e in errors]))
 
 
 def _load_assets(obj, path, assets, source):

@@ -41,7 +41,7 @@ _NAMESPACES = (("layers", "keras.layers"), ("optimizers.schedules", "keras.optim
                ("optimizers", "keras.optimizers"), ("initializers", "keras.initializers"),
                ("regularizers", "keras.regularizers"), ("constraints", "keras.constraints"),
                ("activations", "keras.activations"), ("losses", "keras.losses"),
-               ("metrics", "keras.metrics"))
+               ("metrics", "keras.metrics"), ("symbolic_ops", "keras.src.ops.numpy"))
 # Keras's BUILTIN_MODULES: where a function saved with module "builtins" is looked up.
 _FUNCTION_NAMESPACES = ("activations", "constraints", "initializers", "losses", "metrics",
                         "optimizers", "regularizers")
@@ -496,6 +496,9 @@ def _resolve_functions(inner, custom):
                 out[key] = _retrieve(value["config"], value.get("registered_name") or
                                      value["config"], value.get("module"), custom, "function")
             except TypeError:
+                module = value.get("module") or ""
+                if not (module.startswith("keras") or module == "builtins"):
+                    raise  # a user function that is not registered: say which
                 out[key] = value["config"]  # a built-in name the layer resolves itself
     return out
 

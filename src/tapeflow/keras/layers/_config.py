@@ -2,7 +2,8 @@
 from .. import constraints, regularizers
 from .._lookup import serialize_object
 
-__all__ = ["get_regularizer", "get_constraint", "serialize", "kernel_bias_config"]
+__all__ = ["get_regularizer", "get_constraint", "serialize", "kernel_bias_config",
+           "serialize_layer", "deserialize_layer"]
 
 
 def get_regularizer(identifier):
@@ -25,3 +26,26 @@ def kernel_bias_config(layer):
     return {name: serialize(getattr(layer, name)) for name in (
         "kernel_initializer", "bias_initializer", "kernel_regularizer", "bias_regularizer",
         "activity_regularizer", "kernel_constraint", "bias_constraint")}
+
+
+def serialize_layer(layer):
+    """A sub-layer's config in Keras 3's full form (``module``, ``class_name``, ``config``,
+    ``registered_name``), as Keras's RNN, StackedRNNCells and wrappers write it: a custom
+    class is found again through its registered name."""
+    from ..serialization import serialize_keras_object
+    return serialize_keras_object(layer)
+
+
+def deserialize_layer(config, custom_objects=None, what="layer"):
+    """A sub-layer from ``serialize_layer``'s config (or the older ``{'class_name',
+    'config'}`` form): a built-in, a registered class, or one from ``custom_objects`` or an
+    enclosing ``custom_object_scope`` / ``load_model(custom_objects=...)``."""
+    if not isinstance(config, dict):
+        return config  # already a layer
+    from ..serialization import _CannotRebuild, deserialize_keras_object
+    try:
+        return deserialize_keras_object(config, custom_objects, build=False)
+    except _CannotRebuild as e:
+        raise ValueError("Unknown %s class %r: register it with "
+                         "`@tf.keras.saving.register_keras_serializable()` or pass it in "
+                         "`custom_objects`. (%s)" % (what, config.get("class_name"), e)) from None

@@ -198,3 +198,12 @@ class _PreprocessingLayer(Layer):
 
     def _output_dtype(self):
         return "int64" if self.output_mode == "int" else _backend.floatx()
+
+    def _input_dtype_for_build(self):
+        """The dtype of the dummy batch a Sequential model that starts with this layer is
+        built with (Keras builds symbolically; tapeflow runs the layer): ``string`` for
+        layers that look strings up (TextVectorization through its StringLookup)."""
+        lookup = self.__dict__.get("_lookup_layer", self)
+        if getattr(lookup, "_strings", False) and not getattr(lookup, "invert", False):
+            return "string"
+        return self.compute_dtype

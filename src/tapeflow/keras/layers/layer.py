@@ -78,6 +78,36 @@ def _shape_of(x):
     return getattr(x, "shape", None)
 
 
+class _CallTensors:
+    """``layer.input`` / ``layer.output``: the symbolic tensors of the layer's first call on
+    ``KerasTensor``s (Keras 3's first inbound node): one tensor, or a list of several.
+
+    A non-data descriptor, so an attribute of that name set on an instance (``InputLayer``'s
+    ``output``, or a user's) takes precedence."""
+
+    def __init__(self, which):
+        self.which = which
+
+    def __get__(self, layer, owner=None):
+        if layer is None:
+            return self
+        nodes = layer.__dict__.get("_inbound_nodes")
+        parent = layer.__dict__.get("_sequential")  # a weakref, set by Sequential.add
+        if not nodes and parent is not None and parent() is not None:
+            try:
+                parent()._graph()
+            except ValueError:
+                pass
+            nodes = layer.__dict__.get("_inbound_nodes")
+        if not nodes:
+            raise AttributeError(
+                "The layer %s has never been called on symbolic inputs and thus has no defined "
+                "%s. Call it on a `tf.keras.Input()` (a functional model), or give a Sequential "
+                "model an `Input` and read its `inputs`/`outputs` first." % (layer.name, self.which))
+        tensors = nodes[0].flat_inputs if self.which == "input" else nodes[0].flat_outputs
+        return tensors[0] if len(tensors) == 1 else list(tensors)
+
+
 class Layer:
     """Base class of all Keras layers.
 
@@ -297,6 +327,9 @@ class Layer:
         for layer in layers:
             layer.trainable = value
         bump()
+
+    input = _CallTensors("input")
+    output = _CallTensors("output")
 
     @property
     def name(self):
@@ -563,7 +596,11 @@ class Layer:
         if spec.has_mask or self.supports_masking:
             prev_mask = kwargs.get("mask")
             if prev_mask is None:
-                prev_mask = getattr(x, "_keras_mask", None) if type(x) is Tensor else None
+                if type(x) is Tensor:
+                    prev_mask = getattr(x, "_keras_mask", None)
+                elif isinstance(x, (list, tuple)):  # Keras 3: one mask per input of a list
+                    masks = [getattr(v, "_keras_mask", None) for v in x]
+                    prev_mask = masks if any(m is not None for m in masks) else None
                 if prev_mask is not None and spec.has_mask:
                     kwargs["mask"] = prev_mask
         elif "mask" in kwargs and not spec.var_kwargs:
@@ -712,7 +749,9 @@ def _set_mask(outputs, mask):
         return
     _MASKS_IN_USE[0] = True
     if isinstance(outputs, Tensor):
-        if getattr(outputs, "_keras_mask", None) is None:
+        if isinstance(mask, (list, tuple)):  # the masks of a list input: the first one's
+            mask = mask[0]
+        if getattr(outputs, "_keras_mask", None) is None and mask is not None:
             outputs._keras_mask = mask
         return
     from ...nest import flatten

@@ -153,6 +153,23 @@ class Normalization(Layer):
         self.adapt_mean.assign(np.asarray(mean, dtype))
         self.adapt_variance.assign(np.asarray(m2 / count, dtype))
 
+    @property
+    def mean(self):
+        """The mean, shaped to broadcast against the inputs (``(1, features)`` for 2-D
+        inputs), as Keras sets it once the layer is built or adapted."""
+        return self._stats_or_error("mean")[0]
+
+    @property
+    def variance(self):
+        """The variance, shaped like ``mean``."""
+        return self._stats_or_error("variance")[1]
+
+    def _stats_or_error(self, name):
+        if not self.built:
+            raise AttributeError("Normalization layer %s has no `%s` yet: adapt it, or call "
+                                 "it on a batch first." % (self.name, name))
+        return self._stats()
+
     def _stats(self):
         if self.input_mean is not None:
             def fixed(value):

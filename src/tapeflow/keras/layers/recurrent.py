@@ -26,7 +26,8 @@ from ...ops.linalg import matmul
 from ...ops.math import cast, where
 from ...tensor import Tensor, _wrap
 from .. import activations, initializers, random_state
-from ._config import get_constraint, get_regularizer, serialize as _serialize
+from ._config import deserialize_layer, get_constraint, get_regularizer, serialize_layer
+from ._config import serialize as _serialize
 from .layer import InputSpec, Layer
 
 __all__ = ["RNN", "SimpleRNNCell", "LSTMCell", "GRUCell", "StackedRNNCells", "SimpleRNN",
@@ -454,9 +455,8 @@ class StackedRNNCells(Layer):
         return inputs, new_states
 
     def get_config(self):
-        from .._lookup import serialize_object
         config = super().get_config()
-        config["cells"] = [serialize_object(cell) for cell in self.cells]
+        config["cells"] = [serialize_layer(cell) for cell in self.cells]
         return config
 
     @classmethod
@@ -467,15 +467,9 @@ class StackedRNNCells(Layer):
 
 
 def _cell_from_config(config, custom_objects=None):
-    """A cell from ``{'class_name', 'config'}`` (a ``tf.keras.layers`` class or a custom one)."""
-    if not isinstance(config, dict):
-        return config  # already a cell
-    from .. import layers
-    name = config["class_name"]
-    cls = (custom_objects or {}).get(name) or getattr(layers, name, None)
-    if cls is None:
-        raise ValueError("Unknown cell class %r: pass it in `custom_objects`." % (name,))
-    return cls.from_config(config["config"])
+    """A cell from its config (a ``tf.keras.layers`` class, a registered one, or one in
+    ``custom_objects``); a cell object is returned as it is."""
+    return deserialize_layer(config, custom_objects, what="cell")
 
 
 class RNN(Layer):
@@ -536,8 +530,20 @@ class RNN(Layer):
         self.input_spec = InputSpec(ndim=3, axes={-1: input_shape[-1]})
 
     def reset_states(self, states=None):
-        """Forgets (or sets) the carried states of a ``stateful`` layer."""
-        self._states = None if states is None else [np.asarray(s) for s in states]
+        """Forgets (zeros) or sets the carried states of a ``stateful`` layer."""
+        if states is not None:
+            self._states = [np.asarray(s) for s in _flatten_states(states)]
+        elif self._states is not None:
+            self._states = [np.zeros_like(s) for s in self._states]
+
+    @property
+    def states(self):
+        """A ``stateful`` layer's carried states (as ``return_state`` gives them), e.g. to
+        start another layer with ``initial_state=``; None before its first batch, and for a
+        layer that is not stateful."""
+        if not self.stateful or self._states is None:
+            return None
+        return _pack_states([_wrap(s) for s in self._states], self.state_size)
 
     reset_state = reset_states
 
@@ -683,8 +689,7 @@ class RNN(Layer):
         if type(self) is RNN:
             # as Keras 3: a serialised cell, so that from_config makes a new one (Bidirectional
             # builds both directions from one config: they must not share a cell)
-            from .._lookup import serialize_object
-            config["cell"] = serialize_object(self.cell)
+            config["cell"] = serialize_layer(self.cell)
         return config
 
     @classmethod

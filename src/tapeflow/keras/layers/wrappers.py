@@ -1,19 +1,14 @@
 """Layer wrappers: ``Bidirectional`` (an RNN both ways) and ``TimeDistributed``."""
 from ...ops.array import concat, reshape, reverse
+from ._config import deserialize_layer, serialize_layer
 from .layer import Layer
 
 __all__ = ["Bidirectional", "TimeDistributed"]
 
 
 def _layer_from_config(config):
-    """A layer from ``{'class_name', 'config'}`` naming a ``tf.keras.layers`` class."""
-    if isinstance(config, Layer):
-        return config
-    from .. import layers
-    cls = getattr(layers, config["class_name"], None)
-    if cls is None:
-        raise ValueError("Unknown layer class %r in a wrapper config" % (config["class_name"],))
-    return cls.from_config(config["config"])
+    """The wrapped layer from its config (built-in, registered or a custom object)."""
+    return deserialize_layer(config)
 
 _MERGE_MODES = ("sum", "mul", "ave", "concat", None)
 
@@ -124,9 +119,8 @@ class Bidirectional(Layer):
         return merged if self.merge_mode is None else output
 
     def get_config(self):
-        from .._lookup import serialize_object
         config = super().get_config()
-        config.update(layer=serialize_object(self.forward_layer), merge_mode=self.merge_mode)
+        config.update(layer=serialize_layer(self.forward_layer), merge_mode=self.merge_mode)
         return config
 
     @classmethod
@@ -174,9 +168,8 @@ class TimeDistributed(Layer):
         return tuple(input_shape)[:2] + tuple(inner)[1:]
 
     def get_config(self):
-        from .._lookup import serialize_object
         config = super().get_config()
-        config["layer"] = serialize_object(self.layer)
+        config["layer"] = serialize_layer(self.layer)
         return config
 
     @classmethod
