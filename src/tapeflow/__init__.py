@@ -49,7 +49,10 @@ newaxis = None
 # keras and data are heavier and load on first access.
 _LAZY = {"math": ".api.math", "nn": ".api.nn", "linalg": ".api.linalg", "random": ".api.random",
          "keras": ".keras", "data": ".data", "config": ".api.config",
-         "image": ".api.image", "strings": ".api.strings"}
+         "image": ".api.image", "strings": ".api.strings",
+         # TF 2's aliases of the Keras modules (tf.metrics.BinaryAccuracy in the tutorials)
+         "metrics": ".keras.metrics", "losses": ".keras.losses",
+         "optimizers": ".keras.optimizers", "initializers": ".keras.initializers"}
 # Single callables that live in their own modules: name -> (module, attribute).
 _LAZY_ATTRS = {}
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import tapeflow as tf
-from tapeflow.keras.layers import _string_hash as tp
+from tapeflow import _string_hash as tp
 
 layers = tf.keras.layers
 

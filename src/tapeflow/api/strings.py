@@ -36,6 +36,7 @@ import math
 import re as _re
 
 from .. import dtypes as _dtypes
+from .._string_hash import _hash_buckets
 from ..backend import np
 from ..errors import InvalidArgumentError
 from ..tensor import Tensor, Variable, _to_array, _wrap
@@ -1128,10 +1129,6 @@ def _num_buckets(num_buckets):
     return n
 
 
-def _string_hash():
-    # Imported on first use: importing it loads tapeflow.keras, which `tf.strings` avoids.
-    from ..keras.layers import _string_hash
-    return _string_hash
 
 
 def to_hash_bucket_fast(input, num_buckets, name=None):  # noqa: A002
@@ -1143,7 +1140,7 @@ def to_hash_bucket_fast(input, num_buckets, name=None):  # noqa: A002
     array([0, 2, 2])
     """
     n = _num_buckets(num_buckets)
-    return _apply(lambda keys: _string_hash()._hash_buckets(keys, n).tolist(), input,
+    return _apply(lambda keys: _hash_buckets(keys, n).tolist(), input,
                   "to_hash_bucket_fast", _dtypes.int64)
 
 
@@ -1159,7 +1156,7 @@ def to_hash_bucket_strong(input, num_buckets, key, name=None):  # noqa: A002
     key = [int(k) for k in key]
     if len(key) != 2:
         raise InvalidArgumentError("Key must have 2 elements")
-    return _apply(lambda keys: _string_hash()._hash_buckets(keys, n, salt=key).tolist(),
+    return _apply(lambda keys: _hash_buckets(keys, n, salt=key).tolist(),
                   input, "to_hash_bucket_strong", _dtypes.int64)
 
 

@@ -7,9 +7,9 @@ follow ``keras/src/utils/image_utils.py`` (Keras 3).
 """
 import io
 import os
-import uuid
 import warnings
 
+from .._atomic import write_atomically
 from ..backend import np
 from . import backend as _keras_backend
 
@@ -196,23 +196,11 @@ def save_img(path, x, data_format=None, file_format=None, scale=True, **kwargs):
     if is_file:
         img.save(path, format=file_format, **kwargs)
         return
-    _atomic_save(img, os.fsdecode(path), file_format, kwargs)
 
-
-def _atomic_save(img, path, file_format, kwargs):
-    folder, name = os.path.split(os.path.abspath(path))
-    tmp = os.path.join(folder, ".%s.%s.tmp" % (name, uuid.uuid4().hex[:12]))
-    # os.open with mode 0o666 lets the umask decide the permissions, as a plain open would
-    # (tempfile.mkstemp would leave the final file readable by its owner only).
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(fd, "wb") as f:
+    def write(tmp):
+        with open(tmp, "wb") as f:
             img.save(f, format=file_format, **kwargs)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    write_atomically(os.fsdecode(path), write)
 
 
 # -- image_dataset_from_directory's decoding step ------------------------------------------

@@ -17,9 +17,9 @@ an interrupted save never leaves a half-written file behind.
 """
 import importlib as _importlib
 import os
-import tempfile
 import zipfile
 
+from .._atomic import write_atomically
 from ..backend import np
 
 # Re-exported name -> the module (in tapeflow.keras) that defines it, imported on first use.
@@ -73,19 +73,6 @@ def _import_h5py():
     return h5py
 
 
-def _write_atomically(path, write):
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=os.path.basename(path), dir=directory)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
-
-
 def save_weights(model, filepath, overwrite=True):
     """Writes ``model.weights`` to ``filepath`` (see the module docstring for the formats).
 
@@ -118,7 +105,7 @@ def save_weights(model, filepath, overwrite=True):
                 for i, (a, p) in enumerate(zip(arrays, paths)):
                     ds = group.create_dataset("%06d" % i, data=a)
                     ds.attrs["path"] = p
-    _write_atomically(path, write)
+    write_atomically(path, write)
 
 
 def _read(path, kind):

@@ -26,6 +26,7 @@ import tempfile
 import warnings
 import zipfile
 
+from .._atomic import write_atomically
 from ..backend import np
 from .serialization import ObjectSharingScope, deserialize_keras_object, serialize_keras_object
 from .weights_tree import H5Store, load_state, save_state, walk
@@ -92,7 +93,7 @@ def save_model(model, filepath, overwrite=True, zipped=None, **kwargs):
     if os.path.exists(path) and not overwrite and not _ask_to_overwrite(path):
         return
     if zipped:
-        _write_atomically(path, lambda tmp: _write_archive_to_path(model, tmp))
+        write_atomically(path, lambda tmp: _write_archive_to_path(model, tmp))
     else:
         _write_folder_atomically(path, model)
 
@@ -202,19 +203,6 @@ def _write_archive(model, fileobj):
 def _write_archive_to_path(model, path):
     with open(path, "wb") as f:
         _write_archive(model, f)
-
-
-def _write_atomically(path, write):
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=os.path.basename(path), dir=directory)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
 
 
 def _write_folder_atomically(path, model):

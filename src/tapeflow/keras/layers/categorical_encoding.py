@@ -3,7 +3,7 @@ index_lookup.py)."""
 from ... import errors
 from ...backend import np
 from .. import backend as _backend
-from ._string_hash import _decimal_strings, _hash_buckets
+from ..._string_hash import _decimal_strings, _hash_buckets
 from ._preprocessing_base import (_ENCODE_MODES, _PreprocessingLayer, _adapt_batches,
                                   _check_mode, _encode, _encoded_shape, _integers, _numpy,
                                   _out, _reject_sparse, _strings, _to_bytes)

@@ -1,9 +1,10 @@
 """TensorFlow's string hash buckets in Python: FarmHash ``Fingerprint64`` for
 ``tf.strings.to_hash_bucket_fast`` and SipHash-2-4 for the salted ``to_hash_bucket_strong``
-(checked against FarmHash's self-test vectors and the SipHash paper's)."""
+(checked against FarmHash's self-test vectors and the SipHash paper's). Used by
+``tf.strings`` and the Keras ``Hashing`` / lookup layers."""
 import collections
 
-from ...backend import np
+from .backend import np
 
 # -- FarmHash Fingerprint64 and SipHash-2-4, as TensorFlow's string hash buckets use --------
 _M64 = (1 << 64) - 1
