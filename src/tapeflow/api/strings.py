@@ -31,7 +31,6 @@ matches ``\\v``; ``\\pL``/``\\p{Greek}`` classes, ``\\C`` and negated POSIX clas
 array([b'hello world'], dtype=object)
 """
 import codecs
-import functools
 import math
 import re as _re
 
@@ -40,6 +39,7 @@ from .._string_hash import _hash_buckets
 from ..backend import np
 from ..errors import InvalidArgumentError
 from ..tensor import Tensor, Variable, _to_array, _wrap
+from ._re2 import compile_re2, expand, replace_all, rewrite_pieces
 
 __all__ = ["RaggedList", "lower", "upper", "strip", "length", "substr", "regex_replace",
            "regex_full_match", "join", "reduce_join", "split", "bytes_split", "unicode_split",
@@ -420,134 +420,10 @@ def _substr(input, pos, size, unit):  # noqa: A002
     return _out(out, strings.shape, _dtypes.string)
 
 
-# -- regular expressions (RE2 syntax on Python's re) ---------------------------------------
-_POSIX_CLASSES = {
-    "alnum": "0-9A-Za-z", "alpha": "A-Za-z", "ascii": "\\x00-\\x7f", "blank": "\\t ",
-    "cntrl": "\\x00-\\x1f\\x7f", "digit": "0-9", "graph": "!-~", "lower": "a-z",
-    "print": " -~", "punct": "!-/:-@\\[-`{-~", "space": "\\t\\n\\v\\f\\r ", "upper": "A-Z",
-    "word": "0-9A-Za-z_", "xdigit": "0-9A-Fa-f"}
-
-
-def _from_re2(pattern):
-    """Translates the RE2 constructs Python's ``re`` spells differently (module docstring)."""
-    multiline = _re.search(r"\(\?[a-zA-Z]*m", pattern) is not None
-    out, i, n = [], 0, len(pattern)
-    in_class = class_start = False
-    while i < n:
-        c = pattern[i]
-        if c == "\\":
-            nxt = pattern[i + 1:i + 2]
-            if nxt == "Q":   # \Q...\E quotes literal text
-                end = pattern.find("\\E", i + 2)
-                end = n if end < 0 else end
-                out.append(_re.escape(pattern[i + 2:end]))
-                i = end + 2
-            elif nxt == "x" and pattern.startswith("{", i + 2):
-                end = pattern.index("}", i + 3)
-                out.append("\\U%08x" % int(pattern[i + 3:end], 16))
-                i = end + 1
-            else:
-                out.append("\\Z" if nxt == "z" and not in_class else c + nxt)
-                i += 2
-            class_start = False
-            continue
-        if in_class:
-            if c == "]" and not class_start:
-                in_class = False
-                out.append(c)
-            elif pattern.startswith("[:", i):
-                end = pattern.find(":]", i + 2)
-                posix = _POSIX_CLASSES.get(pattern[i + 2:end]) if end > 0 else None
-                if posix is None:
-                    raise _re.error("unsupported character class %s"
-                                    % (pattern[i:end + 2] if end > 0 else pattern[i:]))
-                out.append(posix)
-                i = end + 1
-            else:   # escaped so that Python does not read a nested set or a set operation
-                out.append("\\" + c if c in "[&~|" else c)
-            class_start = False
-            i += 1
-            continue
-        if c == "[":
-            in_class = class_start = True
-            caret = pattern.startswith("^", i + 1)
-            out.append("[^" if caret else "[")
-            i += 2 if caret else 1
-            continue
-        if c == "$" and not multiline:
-            out.append("\\Z")   # RE2's $ is the end of the text; Python's also matches before "\n"
-        elif pattern.startswith("(?<", i) and pattern[i + 3:i + 4] not in ("=", "!"):
-            out.append("(?P<")
-            i += 3
-            continue
-        else:
-            out.append(c)
-        i += 1
-    return "".join(out)
-
-
-@functools.lru_cache(maxsize=256)
-def _regex(pattern):
-    try:
-        return _re.compile(_from_re2(pattern), _re.ASCII)
-    except (_re.error, ValueError, OverflowError) as e:
-        raise InvalidArgumentError("Invalid pattern: %s, error: %s" % (pattern, e)) from None
-
-
+# -- regular expressions (RE2 syntax on Python's re: api/_re2.py) -----------------------
 def _compiled(pattern, opname):
     text = _scalar_string(pattern, "Pattern", opname)
-    return _regex(text.decode("utf-8", "surrogateescape"))
-
-
-@functools.lru_cache(maxsize=256)
-def _rewrite_pieces(rewrite):
-    """RE2's rewrite string as literal text and group numbers (``\\0``-``\\9``, ``\\\\``)."""
-    pieces, literal, i = [], [], 0
-    while i < len(rewrite):
-        c = rewrite[i]
-        if c != "\\":
-            literal.append(c)
-            i += 1
-            continue
-        nxt = rewrite[i + 1:i + 2]
-        if nxt == "\\":
-            literal.append("\\")
-        elif nxt and nxt in "0123456789":
-            pieces.append("".join(literal))
-            literal = []
-            pieces.append(int(nxt))
-        else:
-            # RE2 logs "invalid rewrite pattern" and writes a partial result; raise instead.
-            raise InvalidArgumentError(
-                "Invalid rewrite pattern: %s (a backslash must be followed by a digit 0-9 or "
-                "another backslash)" % rewrite)
-        i += 2
-    pieces.append("".join(literal))
-    return tuple(p for p in pieces if p != "")
-
-
-def _expand(match, pieces):
-    return "".join(p if isinstance(p, str) else (match.group(p) or "") for p in pieces)
-
-
-def _replace_all(rx, text, pieces):
-    """RE2::GlobalReplace: like ``re.sub``, except that an empty match right after the
-    previous match is skipped (``re.sub`` keeps it since Python 3.7)."""
-    out, pos, last_end = [], 0, -1
-    while pos <= len(text):
-        m = rx.search(text, pos)
-        if m is None:
-            break
-        start, end = m.span()
-        out.append(text[pos:start])
-        if start == end == last_end:
-            out.append(text[pos:pos + 1])
-            pos += 1
-            continue
-        out.append(_expand(m, pieces))
-        pos = last_end = end
-    out.append(text[pos:])
-    return "".join(out)
+    return compile_re2(text.decode("utf-8", "surrogateescape"))
 
 
 def regex_replace(input, pattern, rewrite, replace_global=True, name=None):  # noqa: A002
@@ -567,18 +443,18 @@ def regex_replace(input, pattern, rewrite, replace_global=True, name=None):  # n
     """
     rx = _compiled(pattern, "regex_replace")
     rewrite = _scalar_string(rewrite, "Rewrite", "regex_replace")
-    pieces = _rewrite_pieces(rewrite.decode("utf-8", "surrogateescape"))
+    pieces = rewrite_pieces(rewrite.decode("utf-8", "surrogateescape"))
     if max((p for p in pieces if isinstance(p, int)), default=0) > rx.groups:
         return _map(lambda s: s, input, "regex_replace")
 
     def replace(s):
         text = s.decode("utf-8", "surrogateescape")
         if replace_global:
-            text = _replace_all(rx, text, pieces)
+            text = replace_all(rx, text, pieces)
         else:
             m = rx.search(text)
             if m is not None:
-                text = text[:m.start()] + _expand(m, pieces) + text[m.end():]
+                text = text[:m.start()] + expand(m, pieces) + text[m.end():]
         return text.encode("utf-8", "surrogateescape")
     return _map(replace, input, "regex_replace")
 
