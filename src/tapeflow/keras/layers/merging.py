@@ -2,12 +2,24 @@
 Concatenate, Dot, and their functional forms (``add([a, b])``, ``concatenate([a, b])``, ...).
 
 Each takes a list of tensors. Element-wise ones broadcast like the ops they use (Keras
-allows a ``(None, 1)`` input beside a ``(None, 5)`` one). Masks are not propagated.
+allows a ``(None, 1)`` input beside a ``(None, 5)`` one).
+
+Masks follow Keras 3 (``keras/src/layers/merging``, since keras-team/keras#19685):
+
+- element-wise merges: the output mask is the logical OR of the input masks, and ``None``
+  as soon as one input is unmasked. ``Multiply`` treats masked entries as 1 (and zeroes the
+  output outside the combined mask when every input is masked); ``Maximum`` / ``Minimum``
+  take a masked entry from the other operand, so padding never wins the comparison.
+- ``Concatenate``: each input's mask is expanded to the input's shape (all-True for an
+  unmasked input), concatenated along ``axis``, then reduced with ``any`` over the last axis.
+- ``Dot``: no output mask.
 """
 from functools import reduce
 
-from ...ops.array import concat, reshape, transpose
+from ...ops.array import broadcast_to, concat, expand_dims, reshape, transpose
 from ...ops.linalg import l2_normalize, matmul
+from ...ops.math import cast, logical_or, ones_like, where
+from ...ops.reduce import reduce_any
 from ...ops.math import maximum as _maximum_op
 from ...ops.math import minimum as _minimum_op
 from .layer import Layer
@@ -39,17 +51,63 @@ def _broadcast_shape(shapes):
     return tuple(out)
 
 
+def _check_masks(inputs, mask):
+    """``mask`` as a list with one entry per input (Keras's checks); ``None`` for no mask."""
+    if mask is None:
+        return None
+    if not isinstance(mask, (list, tuple)):
+        raise ValueError("`mask` should be a list. Received: mask=%r" % (mask,))
+    if not isinstance(inputs, (list, tuple)):
+        raise ValueError("`inputs` should be a list. Received: inputs=%r" % (inputs,))
+    if len(mask) != len(inputs):
+        raise ValueError("The lists `inputs` and `mask` should have the same length. Received: "
+                         "%d inputs and %d masks" % (len(inputs), len(mask)))
+    return list(mask)
+
+
+def _expand_mask(mask, x):
+    """``mask`` with trailing axes added and broadcast to ``x``'s shape (Keras: one
+    ``expand_dims(mask, -1)`` for a ``(batch, time)`` mask on ``(batch, time, features)``)."""
+    while mask.ndim < x.ndim:
+        mask = expand_dims(mask, -1)
+    return broadcast_to(mask, tuple(x.shape))
+
+
+def _masks_of(xs, mask):
+    """The per-input masks a merge's ``call`` sees: the ``mask`` argument, else the inputs'
+    ``_keras_mask``."""
+    mask = _check_masks(xs, mask)
+    if mask is None:
+        mask = [getattr(x, "_keras_mask", None) for x in xs]
+    return mask
+
+
 class _ElementwiseMerge(Layer):
     _min_inputs = 1
     _exact_inputs = None
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.supports_masking = False
+        self.supports_masking = True
 
-    def call(self, inputs):
+    def call(self, inputs, mask=None):
         _check_list(self, inputs, self._exact_inputs)
-        return self._merge(list(inputs))
+        xs = list(inputs)
+        masks = _masks_of(xs, mask)
+        if any(m is not None for m in masks):
+            return self._merge_masked(xs, masks)
+        return self._merge(xs)
+
+    def _merge_masked(self, xs, masks):
+        """The merge of inputs some of which are masked: the plain merge unless a subclass
+        keeps masked entries out of the result (``Multiply``, ``Maximum``, ``Minimum``)."""
+        return self._merge(xs)
+
+    def compute_mask(self, inputs, mask=None):
+        mask = _check_masks(inputs, mask)
+        if mask is None or any(m is None for m in mask):
+            return None
+        return reduce(logical_or, mask)
 
     def compute_output_shape(self, input_shape):
         return _broadcast_shape([tuple(s) for s in input_shape])
@@ -92,6 +150,22 @@ class Multiply(_ElementwiseMerge):
     def _merge(self, xs):
         return reduce(lambda a, b: a * b, xs)
 
+    def _merge_masked(self, xs, masks):
+        # Keras 3: masked entries count as 1; with every input masked, the output is 0
+        # outside the union of the masks.
+        output = output_mask = None
+        all_masked = all(m is not None for m in masks)
+        for x, m in zip(xs, masks):
+            if m is not None:
+                m = _expand_mask(m, x)
+                x = where(m, x, ones_like(x))
+                if all_masked:
+                    output_mask = m if output_mask is None else logical_or(output_mask, m)
+            output = x if output is None else output * x
+        if all_masked:
+            output = where(output_mask, output, cast(0, output.dtype))
+        return output
+
 
 class Average(_ElementwiseMerge):
     """Element-wise mean of a list of tensors.
@@ -116,6 +190,9 @@ class Maximum(_ElementwiseMerge):
     def _merge(self, xs):
         return reduce(_maximum_op, xs)
 
+    def _merge_masked(self, xs, masks):
+        return _masked_reduce(_maximum_op, xs, masks)
+
 
 class Minimum(_ElementwiseMerge):
     """Element-wise minimum of a list of tensors.
@@ -127,6 +204,29 @@ class Minimum(_ElementwiseMerge):
 
     def _merge(self, xs):
         return reduce(_minimum_op, xs)
+
+    def _merge_masked(self, xs, masks):
+        return _masked_reduce(_minimum_op, xs, masks)
+
+
+def _masked_reduce(op, xs, masks):
+    """Keras 3's ``_apply_merge_op_and_or_mask``: a masked entry of one operand is replaced by
+    the other operand's entry before ``op``, so that padding never decides the result."""
+    output = output_mask = None
+    for i, (x, m) in enumerate(zip(xs, masks)):
+        if m is not None:
+            m = _expand_mask(m, x)
+        if i == 0:
+            output, output_mask = x, m
+            continue
+        if m is not None:
+            x = where(m, x, output)
+        if output_mask is not None:
+            output = where(output_mask, output, x)
+        output_mask = logical_or(output_mask, m) if (m is not None and
+                                                     output_mask is not None) else None
+        output = op(output, x)
+    return output
 
 
 class Concatenate(Layer):
@@ -143,6 +243,7 @@ class Concatenate(Layer):
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
         self.axis = axis
+        self.supports_masking = True
 
     def call(self, inputs):
         _check_list(self, inputs)
@@ -163,6 +264,15 @@ class Concatenate(Layer):
         sizes = [s[self.axis] for s in shapes]
         out[self.axis] = None if None in sizes else sum(sizes)
         return tuple(out)
+
+    def compute_mask(self, inputs, mask=None):
+        mask = _check_masks(inputs, mask)
+        if mask is None or all(m is None for m in mask):
+            return None
+        full = [ones_like(x, dtype="bool") if m is None else
+                (_expand_mask(m, x) if m.ndim < x.ndim else m)
+                for x, m in zip(inputs, mask)]
+        return reduce_any(concat(full, axis=self.axis), axis=-1)
 
     def get_config(self):
         config = super().get_config()
