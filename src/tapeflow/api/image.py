@@ -27,6 +27,22 @@ __all__ = ["ResizeMethod", "resize", "flip_left_right", "flip_up_down", "random_
            "pad_to_bounding_box", "resize_with_crop_or_pad", "per_image_standardization",
            "convert_image_dtype", "rgb_to_grayscale", "grayscale_to_rgb", "adjust_brightness",
            "adjust_contrast", "random_brightness", "random_contrast"]
+# Defined in image_ops_more.py, which builds on this module: looked up on first use
+# (module __getattr__), so that importing either module first works.
+_MORE = ("rgb_to_hsv", "hsv_to_rgb", "adjust_saturation", "adjust_hue", "adjust_gamma",
+         "random_saturation", "random_hue", "random_crop", "resize_with_pad",
+         "stateless_random_flip_left_right", "stateless_random_flip_up_down",
+         "stateless_random_brightness", "stateless_random_contrast",
+         "stateless_random_saturation", "stateless_random_hue", "stateless_random_crop",
+         "psnr", "ssim", "total_variation", "image_gradients", "extract_patches")
+__all__ += list(_MORE)
+
+
+def __getattr__(name):
+    if name in _MORE:
+        from . import image_ops_more
+        return getattr(image_ops_more, name)
+    raise AttributeError("module 'tapeflow.image' has no attribute %r" % (name,))
 
 
 # -- argument checks -------------------------------------------------------------------------
@@ -566,3 +582,4 @@ def per_image_standardization(image):
     min_stddev = np.float32(1.0) / np.sqrt(np.float32(n))
     stddev = maximum(reduce_std(x, axis=[-3, -2, -1], keepdims=True), float(min_stddev))
     return (x - mean) / stddev
+
