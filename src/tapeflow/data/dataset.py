@@ -378,6 +378,56 @@ class Dataset:
         return _batching.PaddedBatchDataset(self, batch_size, padded_shapes, padding_values,
                                             drop_remainder)
 
+    def group_by_window(self, key_func, reduce_func, window_size=None, window_size_func=None,
+                        name=None):
+        """Groups elements by ``key_func`` (an int64 scalar) into windows of
+        ``window_size`` (or ``window_size_func(key)``) and chains ``reduce_func(key,
+        window_dataset)``. A window is reduced as soon as it is full; at the end of the
+        input the unfinished windows are reduced in increasing key order.
+
+        >>> import tapeflow as tf
+        >>> ds = tf.data.Dataset.range(10).group_by_window(
+        ...     key_func=lambda x: x % 2, reduce_func=lambda key, w: w.batch(5),
+        ...     window_size=5)
+        >>> [x.numpy().tolist() for x in ds]
+        [[0, 2, 4, 6, 8], [1, 3, 5, 7, 9]]
+        """
+        return _grouping.GroupByWindowDataset(self, key_func, reduce_func, window_size,
+                                              window_size_func)
+
+    def bucket_by_sequence_length(self, element_length_func, bucket_boundaries,
+                                  bucket_batch_sizes, padded_shapes=None, padding_values=None,
+                                  pad_to_bucket_boundary=False, no_padding=False,
+                                  drop_remainder=False, name=None):
+        """Batches elements of similar length together: an element of length ``L`` goes
+        to the first bucket with ``L < bucket_boundaries[i]`` (else the last), and each
+        bucket is ``padded_batch``-ed with its own size from ``bucket_batch_sizes``
+        (``len(bucket_boundaries) + 1`` of them). A full bucket is emitted at once; at
+        the end the partial ones follow in bucket order (none with ``drop_remainder``).
+        ``pad_to_bucket_boundary`` pads unknown dimensions to the bucket's boundary - 1;
+        ``no_padding`` uses ``batch``. Built on ``group_by_window``, as in TF.
+
+        >>> import tapeflow as tf
+        >>> elements = [[0], [1, 2, 3, 4], [5, 6, 7],
+        ...             [7, 8, 9, 10, 11], [13, 14, 15, 16, 19, 20], [21, 22]]
+        >>> ds = tf.data.Dataset.from_generator(lambda: elements, tf.int64,
+        ...                                     output_shapes=[None])
+        >>> ds = ds.bucket_by_sequence_length(lambda elem: tf.shape(elem)[0],
+        ...                                   bucket_boundaries=[3, 5],
+        ...                                   bucket_batch_sizes=[2, 2, 2])
+        >>> for elem in ds.as_numpy_iterator():
+        ...     print(elem)
+        [[1 2 3 4]
+         [5 6 7 0]]
+        [[ 7  8  9 10 11  0]
+         [13 14 15 16 19 20]]
+        [[ 0  0]
+         [21 22]]
+        """
+        return _grouping.bucket_by_sequence_length(
+            self, element_length_func, bucket_boundaries, bucket_batch_sizes, padded_shapes,
+            padding_values, pad_to_bucket_boundary, no_padding, drop_remainder)
+
     def rebatch(self, batch_size, drop_remainder=False, name=None):
         """Re-splits batched elements into batches of ``batch_size`` (an int, or a list
         of sizes used in turn): ``unbatch().batch(batch_size)``.
@@ -526,6 +576,7 @@ class Iterator:
 from . import batching as _batching  # noqa: E402  (the nodes subclass Dataset)
 from . import control as _control  # noqa: E402
 from . import files as _files  # noqa: E402
+from . import grouping as _grouping  # noqa: E402
 from . import mapping as _mapping  # noqa: E402
 from . import sampling as _sampling  # noqa: E402
 from . import sources as _sources  # noqa: E402

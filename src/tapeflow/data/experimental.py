@@ -1,9 +1,11 @@
-"""``tf.data.experimental``: the CSV reader and the constants TF also exports here."""
+"""``tf.data.experimental``: the CSV reader, and the constants and transformations TF
+also exports here."""
 from .csv_reader import make_csv_dataset
 from .dataset import AUTOTUNE, INFINITE as INFINITE_CARDINALITY, UNKNOWN as UNKNOWN_CARDINALITY
 
 __all__ = ["make_csv_dataset", "AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY",
-           "cardinality", "sample_from_datasets", "choose_from_datasets"]
+           "cardinality", "sample_from_datasets", "choose_from_datasets", "group_by_window",
+           "bucket_by_sequence_length"]
 
 
 def cardinality(dataset):
@@ -21,3 +23,19 @@ def choose_from_datasets(datasets, choice_dataset, stop_on_empty_dataset=True):
     """``tf.data.Dataset.choose_from_datasets`` (the TF 2.6 spelling)."""
     from .dataset import Dataset
     return Dataset.choose_from_datasets(datasets, choice_dataset, stop_on_empty_dataset)
+
+
+def group_by_window(key_func, reduce_func, window_size=None, window_size_func=None):
+    """``Dataset.group_by_window`` as a function for ``Dataset.apply``."""
+    return lambda dataset: dataset.group_by_window(key_func, reduce_func, window_size,
+                                                   window_size_func)
+
+
+def bucket_by_sequence_length(element_length_func, bucket_boundaries, bucket_batch_sizes,
+                              padded_shapes=None, padding_values=None,
+                              pad_to_bucket_boundary=False, no_padding=False,
+                              drop_remainder=False):
+    """``Dataset.bucket_by_sequence_length`` as a function for ``Dataset.apply``."""
+    return lambda dataset: dataset.bucket_by_sequence_length(
+        element_length_func, bucket_boundaries, bucket_batch_sizes, padded_shapes,
+        padding_values, pad_to_bucket_boundary, no_padding, drop_remainder)
