@@ -1,8 +1,9 @@
 """Config helpers shared by the vision and sequence layers: optional objects by name."""
-from .. import constraints, regularizers
+from .. import constraints, initializers, regularizers
 from .._lookup import serialize_object
 
-__all__ = ["get_regularizer", "get_constraint", "serialize", "kernel_bias_config",
+__all__ = ["get_regularizer", "get_constraint", "set_weight_options", "serialize",
+           "kernel_bias_config",
            "serialize_layer", "deserialize_layer"]
 
 
@@ -14,6 +15,21 @@ def get_regularizer(identifier):
 def get_constraint(identifier):
     """A constraint from a name, config or object; None stays None."""
     return None if identifier is None else constraints.get(identifier)
+
+
+def set_weight_options(layer, **options):
+    """Sets ``<weight>_initializer`` / ``_regularizer`` / ``_constraint`` attributes from
+    Keras's name-config-or-object arguments (the inverse of ``kernel_bias_config``)."""
+    for name, value in options.items():
+        if name.endswith("_initializer"):
+            value = initializers.get(value)
+        elif name.endswith("_regularizer"):
+            value = get_regularizer(value)
+        elif name.endswith("_constraint"):
+            value = get_constraint(value)
+        else:
+            raise TypeError("set_weight_options: unknown option %r" % (name,))
+        setattr(layer, name, value)
 
 
 def serialize(obj):

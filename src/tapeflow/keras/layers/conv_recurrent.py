@@ -16,8 +16,8 @@ from ...ops.array import concat, split
 from ...ops.conv import conv1d, conv2d, conv_output_length
 from ...ops.conv3d import conv3d
 from ...ops.nn import bias_add
-from .. import activations, initializers, random_state
-from ._config import get_constraint, get_regularizer, serialize as _serialize
+from .. import activations, random_state
+from ._config import serialize as _serialize, set_weight_options
 from .convolutional import normalize_data_format, normalize_padding, normalize_tuple
 from .layer import InputSpec, Layer
 from .recurrent import RNN, _UnitForgetBias, _build_in_scope
@@ -66,16 +66,15 @@ class ConvLSTMCell(Layer):
         self.activation = activations.get(activation)
         self.recurrent_activation = activations.get(recurrent_activation)
         self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.recurrent_initializer = initializers.get(recurrent_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
         self.unit_forget_bias = bool(unit_forget_bias)
-        self.kernel_regularizer = get_regularizer(kernel_regularizer)
-        self.recurrent_regularizer = get_regularizer(recurrent_regularizer)
-        self.bias_regularizer = get_regularizer(bias_regularizer)
-        self.kernel_constraint = get_constraint(kernel_constraint)
-        self.recurrent_constraint = get_constraint(recurrent_constraint)
-        self.bias_constraint = get_constraint(bias_constraint)
+        set_weight_options(self, kernel_initializer=kernel_initializer,
+                           recurrent_initializer=recurrent_initializer,
+                           bias_initializer=bias_initializer,
+                           kernel_regularizer=kernel_regularizer,
+                           recurrent_regularizer=recurrent_regularizer,
+                           bias_regularizer=bias_regularizer, kernel_constraint=kernel_constraint,
+                           recurrent_constraint=recurrent_constraint,
+                           bias_constraint=bias_constraint)
         self.dropout = min(1.0, max(0.0, float(dropout)))
         self.recurrent_dropout = min(1.0, max(0.0, float(recurrent_dropout)))
         self.seed = seed

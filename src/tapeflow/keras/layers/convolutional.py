@@ -10,7 +10,8 @@ from ...errors import InvalidArgumentError
 from ...ops import conv as _conv
 from ...ops.array import expand_dims, squeeze
 from .. import activations, initializers
-from ._config import get_constraint, get_regularizer, kernel_bias_config, serialize as _serialize
+from ._config import (get_constraint, get_regularizer, kernel_bias_config,
+                      serialize as _serialize, set_weight_options)
 from .layer import InputSpec, Layer
 
 __all__ = ["Conv1D", "Conv2D", "Conv1DTranspose", "Conv2DTranspose", "DepthwiseConv1D",
@@ -99,12 +100,11 @@ class BaseConv(Layer):
                              % (self.strides, self.dilation_rate))
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = get_regularizer(kernel_regularizer)
-        self.bias_regularizer = get_regularizer(bias_regularizer)
-        self.kernel_constraint = get_constraint(kernel_constraint)
-        self.bias_constraint = get_constraint(bias_constraint)
+        set_weight_options(self, kernel_initializer=kernel_initializer,
+                           bias_initializer=bias_initializer,
+                           kernel_regularizer=kernel_regularizer,
+                           bias_regularizer=bias_regularizer,
+                           kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
         self.input_spec = InputSpec(min_ndim=rank + 2)
         self._act = None if self.activation is activations.linear else self.activation
         self._fused = self._fusable()

@@ -3,9 +3,9 @@ from ...backend import np
 from ...ops import nn as _nn_ops
 from ...ops.array import reshape as _reshape
 from ...tensor import Tensor, _wrap
-from .. import activations, initializers
+from .. import activations
 from .. import random_state
-from ._config import get_constraint, get_regularizer, kernel_bias_config
+from ._config import kernel_bias_config, set_weight_options
 from .layer import InputSpec, Layer
 
 __all__ = ["Dense", "Activation", "Flatten", "Reshape", "Dropout", "Lambda", "Identity"]
@@ -49,12 +49,11 @@ class Dense(Layer):
         self.units = int(units)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = get_regularizer(kernel_regularizer)
-        self.bias_regularizer = get_regularizer(bias_regularizer)
-        self.kernel_constraint = get_constraint(kernel_constraint)
-        self.bias_constraint = get_constraint(bias_constraint)
+        set_weight_options(self, kernel_initializer=kernel_initializer,
+                           bias_initializer=bias_initializer,
+                           kernel_regularizer=kernel_regularizer,
+                           bias_regularizer=bias_regularizer,
+                           kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
         self.input_spec = InputSpec(min_ndim=2)
         self.supports_masking = True
         self._act = _DIRECT_ACTIVATIONS.get(self.activation, self.activation)

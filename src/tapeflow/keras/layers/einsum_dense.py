@@ -12,8 +12,8 @@ import re
 
 from ...backend import np
 from ...ops.contraction import contract
-from .. import activations, initializers
-from ._config import get_constraint, get_regularizer, serialize
+from .. import activations
+from ._config import serialize, set_weight_options
 from .layer import InputSpec, Layer
 
 __all__ = ["EinsumDense"]
@@ -143,12 +143,11 @@ class EinsumDense(Layer):
             if isinstance(output_shape, (int, np.integer)) else tuple(output_shape)
         self.bias_axes = bias_axes
         self.activation = activations.get(activation)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = get_regularizer(kernel_regularizer)
-        self.bias_regularizer = get_regularizer(bias_regularizer)
-        self.kernel_constraint = get_constraint(kernel_constraint)
-        self.bias_constraint = get_constraint(bias_constraint)
+        set_weight_options(self, kernel_initializer=kernel_initializer,
+                           bias_initializer=bias_initializer,
+                           kernel_regularizer=kernel_regularizer,
+                           bias_regularizer=bias_regularizer,
+                           kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
         self.full_output_shape = None
 
     def build(self, input_shape):
